@@ -1,0 +1,301 @@
+package dev.berth.runtime.spec;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small JSON reader and writer for the runtime's own documents (OCI config.json, state.json).
+ *
+ * <p>The container init starts a fresh JVM for every container, and every class it loads costs
+ * start-up time; this codec keeps the init's classpath at two jars (ours and JNA) instead of a
+ * databind library with hundreds of classes. Objects read as {@code Map<String,Object>} (insertion
+ * ordered), arrays as {@code List<Object>}, numbers as {@link Long} or {@link BigDecimal}.
+ * Nesting is capped so a hostile document cannot exhaust the stack.
+ */
+public final class Json {
+
+	static final int MAX_DEPTH = 64;
+
+	private final String text;
+
+	private int pos;
+
+	private Json(String text) {
+		this.text = text;
+	}
+
+	/** Parses one JSON document; throws {@link SpecException} with the offset on bad input. */
+	public static Object parse(String text) {
+		Json json = new Json(text);
+		json.skipSpace();
+		Object value = json.value(0);
+		json.skipSpace();
+		if (json.pos != text.length()) {
+			throw json.error("unexpected data after the document");
+		}
+		return value;
+	}
+
+	private Object value(int depth) {
+		if (depth > MAX_DEPTH) {
+			throw error("nesting deeper than " + MAX_DEPTH);
+		}
+		if (this.pos >= this.text.length()) {
+			throw error("unexpected end of document");
+		}
+		char c = this.text.charAt(this.pos);
+		return switch (c) {
+			case '{' -> object(depth);
+			case '[' -> array(depth);
+			case '"' -> string();
+			case 't' -> literal("true", Boolean.TRUE);
+			case 'f' -> literal("false", Boolean.FALSE);
+			case 'n' -> literal("null", null);
+			default -> {
+				if (c == '-' || (c >= '0' && c <= '9')) {
+					yield number();
+				}
+				throw error("unexpected character '" + c + "'");
+			}
+		};
+	}
+
+	private Map<String, Object> object(int depth) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		this.pos++;
+		skipSpace();
+		if (peek() == '}') {
+			this.pos++;
+			return map;
+		}
+		while (true) {
+			skipSpace();
+			if (peek() != '"') {
+				throw error("expected a field name");
+			}
+			String key = string();
+			skipSpace();
+			expect(':');
+			skipSpace();
+			map.put(key, value(depth + 1));
+			skipSpace();
+			char c = next();
+			if (c == '}') {
+				return map;
+			}
+			if (c != ',') {
+				throw error("expected ',' or '}'");
+			}
+		}
+	}
+
+	private List<Object> array(int depth) {
+		List<Object> list = new ArrayList<>();
+		this.pos++;
+		skipSpace();
+		if (peek() == ']') {
+			this.pos++;
+			return list;
+		}
+		while (true) {
+			skipSpace();
+			list.add(value(depth + 1));
+			skipSpace();
+			char c = next();
+			if (c == ']') {
+				return list;
+			}
+			if (c != ',') {
+				throw error("expected ',' or ']'");
+			}
+		}
+	}
+
+	private String string() {
+		expect('"');
+		StringBuilder sb = new StringBuilder();
+		while (true) {
+			char c = next();
+			if (c == '"') {
+				return sb.toString();
+			}
+			if (c == '\\') {
+				char e = next();
+				switch (e) {
+					case '"', '\\', '/' -> sb.append(e);
+					case 'b' -> sb.append('\b');
+					case 'f' -> sb.append('\f');
+					case 'n' -> sb.append('\n');
+					case 'r' -> sb.append('\r');
+					case 't' -> sb.append('\t');
+					case 'u' -> {
+						if (this.pos + 4 > this.text.length()) {
+							throw error("truncated \\u escape");
+						}
+						try {
+							sb.append((char) Integer.parseInt(this.text, this.pos, this.pos + 4, 16));
+						}
+						catch (NumberFormatException ex) {
+							throw error("bad \\u escape");
+						}
+						this.pos += 4;
+					}
+					default -> throw error("bad escape '\\" + e + "'");
+				}
+			}
+			else if (c < 0x20) {
+				throw error("control character in string");
+			}
+			else {
+				sb.append(c);
+			}
+		}
+	}
+
+	private Object number() {
+		int start = this.pos;
+		boolean integral = true;
+		while (this.pos < this.text.length()) {
+			char c = this.text.charAt(this.pos);
+			if (c == '.' || c == 'e' || c == 'E') {
+				integral = false;
+			}
+			else if (!(c == '-' || c == '+' || (c >= '0' && c <= '9'))) {
+				break;
+			}
+			this.pos++;
+		}
+		String digits = this.text.substring(start, this.pos);
+		try {
+			if (integral) {
+				BigDecimal big = new BigDecimal(digits);
+				return (big.toBigInteger().bitLength() < 64) ? (Object) big.longValueExact() : big;
+			}
+			return new BigDecimal(digits);
+		}
+		catch (NumberFormatException | ArithmeticException ex) {
+			throw error("bad number '" + digits + "'");
+		}
+	}
+
+	private Object literal(String word, Object value) {
+		if (!this.text.startsWith(word, this.pos)) {
+			throw error("unexpected word");
+		}
+		this.pos += word.length();
+		return value;
+	}
+
+	private void skipSpace() {
+		while (this.pos < this.text.length()) {
+			char c = this.text.charAt(this.pos);
+			if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+				return;
+			}
+			this.pos++;
+		}
+	}
+
+	private char peek() {
+		return (this.pos < this.text.length()) ? this.text.charAt(this.pos) : '\0';
+	}
+
+	private char next() {
+		if (this.pos >= this.text.length()) {
+			throw error("unexpected end of document");
+		}
+		return this.text.charAt(this.pos++);
+	}
+
+	private void expect(char c) {
+		if (next() != c) {
+			this.pos--;
+			throw error("expected '" + c + "'");
+		}
+	}
+
+	private SpecException error(String message) {
+		return new SpecException("malformed JSON at offset " + this.pos + ": " + message);
+	}
+
+	/** Writes maps, lists, strings, numbers, booleans and null as compact JSON. */
+	public static String write(Object value) {
+		StringBuilder sb = new StringBuilder();
+		write(sb, value);
+		return sb.toString();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static void write(StringBuilder sb, Object value) {
+		switch (value) {
+			case null -> sb.append("null");
+			case String s -> quote(sb, s);
+			case Number n -> sb.append(n);
+			case Boolean b -> sb.append(b);
+			case Map<?, ?> map -> {
+				sb.append('{');
+				boolean first = true;
+				for (Map.Entry<?, ?> e : map.entrySet()) {
+					if (!first) {
+						sb.append(',');
+					}
+					first = false;
+					quote(sb, String.valueOf(e.getKey()));
+					sb.append(':');
+					write(sb, e.getValue());
+				}
+				sb.append('}');
+			}
+			case Iterable<?> list -> {
+				sb.append('[');
+				boolean first = true;
+				for (Object item : list) {
+					if (!first) {
+						sb.append(',');
+					}
+					first = false;
+					write(sb, item);
+				}
+				sb.append(']');
+			}
+			default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass());
+		}
+	}
+
+	private static void quote(StringBuilder sb, String s) {
+		sb.append('"');
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			switch (c) {
+				case '"' -> sb.append("\\\"");
+				case '\\' -> sb.append("\\\\");
+				case '\n' -> sb.append("\\n");
+				case '\r' -> sb.append("\\r");
+				case '\t' -> sb.append("\\t");
+				default -> {
+					if (c < 0x20) {
+						sb.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						sb.append(c);
+					}
+				}
+			}
+		}
+		sb.append('"');
+	}
+
+	/** An ordered map literal helper for writers: {@code obj("a", 1, "b", 2)}. */
+	public static Map<String, Object> obj(Object... keysAndValues) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		for (int i = 0; i < keysAndValues.length; i += 2) {
+			map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+		}
+		return Collections.unmodifiableMap(map);
+	}
+
+}

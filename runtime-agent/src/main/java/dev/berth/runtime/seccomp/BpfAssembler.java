@@ -69,10 +69,6 @@ final class BpfAssembler {
 		this.items.add(new Fixed(RET_K, action));
 	}
 
-	void jump(Label target) {
-		this.items.add(new Goto(target));
-	}
-
 	void jumpIfEqual(int constant, Label ifTrue, Label ifFalse) {
 		this.items.add(new Conditional(JMP_JEQ_K, constant, ifTrue, ifFalse));
 	}
@@ -163,7 +159,6 @@ final class BpfAssembler {
 			case Bind bind -> {
 			}
 			case Fixed fixed -> put(out, fixed.code(), 0, 0, fixed.constant());
-			case Goto jump -> put(out, JMP_JA, 0, 0, offset(at, jump.target()));
 			case Conditional jump -> emitConditional(jump, at, size, out);
 		}
 	}
@@ -217,7 +212,7 @@ final class BpfAssembler {
 
 	}
 
-	private sealed interface Item permits Fixed, Conditional, Goto, Bind {
+	private sealed interface Item permits Fixed, Conditional, Bind {
 
 	}
 
@@ -225,9 +220,6 @@ final class BpfAssembler {
 	}
 
 	private record Conditional(int code, int constant, Label ifTrue, Label ifFalse) implements Item {
-	}
-
-	private record Goto(Label target) implements Item {
 	}
 
 	private record Bind(Label label) implements Item {

@@ -13,8 +13,8 @@ import dev.berth.runtime.spec.SpecException;
 
 /**
  * A validated {@code linux.seccomp}: actions as return values, operators as {@link Comparison}s,
- * architectures resolved. Reading checks the whole profile, rules that end up unused included, so
- * a mistake shows whichever host the profile meets first.
+ * architectures resolved. Reading checks every rule, also those no system call of this host
+ * uses, so a broken profile fails on every host rather than only where the rule applies.
  *
  * @param defaultAction what a system call that no rule matches gets
  * @param architectures the architectures to filter, the host's first

@@ -148,7 +148,7 @@ class FakeKernel extends CgroupFiles {
 		Path dir = file.getParent();
 		switch (name) {
 			case "cgroup.procs" -> {
-				if (Files.exists(dir.resolve("cpuset.cpus"))
+				if (!this.v2 && Files.exists(dir.resolve("cpuset.cpus"))
 						&& (read(dir.resolve("cpuset.cpus")).isBlank() || read(dir.resolve("cpuset.mems")).isBlank())) {
 					throw new IOException("No space left on device");
 				}

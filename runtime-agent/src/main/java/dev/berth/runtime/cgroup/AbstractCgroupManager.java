@@ -54,6 +54,7 @@ abstract class AbstractCgroupManager implements CgroupManager {
 	 * Creates the cgroup under a hierarchy's root one level at a time, calling {@code eachLevel}
 	 * for every directory from the root down to the cgroup once it exists and before its child is
 	 * made. Starts over if another container's {@link #destroy()} removes a shared parent meanwhile.
+	 *
 	 * @return the cgroup's directory
 	 */
 	Path create(Path root, Consumer<Path> eachLevel) {
@@ -86,6 +87,7 @@ abstract class AbstractCgroupManager implements CgroupManager {
 	 * Removes the cgroup from one hierarchy: first the cgroups below it, deepest first, then the
 	 * cgroup, retrying until the deadline while killed processes exit; then the parents this
 	 * manager created, as long as they are empty.
+	 *
 	 * @param deadline a {@link System#nanoTime()} after which a busy cgroup is an error
 	 */
 	void remove(Path root, long deadline) {
@@ -162,6 +164,7 @@ abstract class AbstractCgroupManager implements CgroupManager {
 
 	/**
 	 * Polls a condition until it holds or the timeout passes.
+	 *
 	 * @return whether the condition held
 	 */
 	static boolean await(BooleanSupplier condition, Duration timeout) {

@@ -28,6 +28,7 @@ public interface CgroupManager {
 
 	/**
 	 * The manager for a container on this host.
+	 *
 	 * @param cgroupsPath the spec's {@code linux.cgroupsPath}: absolute ({@code /berth/<id>}), or
 	 * relative and then placed under {@code /berth}
 	 * @throws IllegalArgumentException if the path is empty, has {@code ..} or is a systemd path
@@ -60,6 +61,7 @@ public interface CgroupManager {
 	/**
 	 * Creates the cgroup (in every v1 hierarchy; on v2 enabling the controllers down from the root)
 	 * and moves the process into it. Directories that already exist are reused.
+	 *
 	 * @param pid the process, which moves with all its threads
 	 */
 	void apply(long pid);
@@ -70,6 +72,7 @@ public interface CgroupManager {
 	 * {@code memoryReservation} or {@code memorySwap} of -1, a {@code cpuQuota} of 0 or -1 and a
 	 * {@code pidsLimit} of 0 or -1 remove the limit. {@code memorySwap} is memory plus swap, as in
 	 * OCI. Nothing is written if a value is invalid.
+	 *
 	 * @throws IllegalArgumentException if a value is invalid, naming its spec field
 	 * @throws CgroupException if the cgroup does not exist, a controller is missing, or the kernel
 	 * refuses a value
@@ -78,6 +81,7 @@ public interface CgroupManager {
 
 	/**
 	 * Freezes every process of the cgroup, returning once the kernel reports them all frozen.
+	 *
 	 * @throws CgroupException if they are not frozen within a few seconds (the cgroup is then
 	 * thawed again), or the freezer is missing
 	 */
@@ -111,6 +115,7 @@ public interface CgroupManager {
 	 * Removes the cgroup, with any cgroups below it, from every hierarchy, waiting briefly for
 	 * killed processes to exit; then removes the parents this manager created (such as
 	 * {@code /berth}) if they are left empty. Does nothing for a cgroup that is gone.
+	 *
 	 * @throws CgroupException if a cgroup still has processes after a few seconds
 	 */
 	void destroy();
@@ -124,6 +129,7 @@ public interface CgroupManager {
 	 * The cgroup's directory for a controller: on v1 {@code memory}, {@code cpu},
 	 * {@code name=systemd}, ... and {@code ""} for the cgroup2 hierarchy of a hybrid host (the names
 	 * of {@code /proc/<pid>/cgroup}); on v2 the one directory, whatever the name.
+	 *
 	 * @throws IllegalArgumentException on v1, if no hierarchy has that controller
 	 */
 	Path path(String controller);

@@ -54,6 +54,7 @@ final class V1Cpu {
 
 	/**
 	 * Usage from cpuacct, and throttling from the cpu controller's {@code cpu.stat}.
+	 *
 	 * @param cpuDir the cgroup in the cpu hierarchy, or {@code null}
 	 * @param cpuacctDir the cgroup in the cpuacct hierarchy, or {@code null}
 	 */

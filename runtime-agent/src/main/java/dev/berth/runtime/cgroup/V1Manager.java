@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.berth.runtime.spec.RuntimeSpec.Resources;
 
@@ -40,6 +41,9 @@ final class V1Manager extends AbstractCgroupManager {
 	 */
 	V1Manager(CgroupPath cgroupPath, Map<String, Path> hierarchies, CgroupFiles files) {
 		super(cgroupPath, files);
+		if (hierarchies.isEmpty()) {
+			throw new IllegalArgumentException("hierarchies: at least one is required");
+		}
 		this.hierarchies = Collections.unmodifiableMap(new LinkedHashMap<>(hierarchies));
 		this.memory = new V1Memory(files);
 		this.cpu = new V1Cpu(files);
@@ -54,14 +58,17 @@ final class V1Manager extends AbstractCgroupManager {
 		checkPid(pid);
 		Path cpusetRoot = this.hierarchies.get("cpuset");
 		for (Path root : roots()) {
-			Path dir = create(root, root.equals(cpusetRoot) ? (level) -> this.cpuset.inherit(root, level) : (level) -> {
-			});
-			this.files.write(dir.resolve("cgroup.procs"), Long.toString(pid));
+			Consumer<Path> eachLevel = (level) -> {
+				if (root.equals(cpusetRoot)) {
+					this.cpuset.inherit(root, level);
+				}
+			};
+			this.files.write(create(root, eachLevel).resolve("cgroup.procs"), Long.toString(pid));
 		}
 	}
 
 	@Override
-	public void set(Resources r) {
+	public synchronized void set(Resources r) {
 		ResourceChecks.validate(r);
 		if (ResourceChecks.hasMemory(r)) {
 			this.memory.set(existing("memory"), r);
@@ -81,12 +88,12 @@ final class V1Manager extends AbstractCgroupManager {
 	}
 
 	@Override
-	public void freeze() {
+	public synchronized void freeze() {
 		this.freezer.freeze(existing("freezer"), freezeTimeout());
 	}
 
 	@Override
-	public void thaw() {
+	public synchronized void thaw() {
 		this.freezer.thaw(existing("freezer"), freezeTimeout());
 	}
 
@@ -158,8 +165,8 @@ final class V1Manager extends AbstractCgroupManager {
 	public Path path(String controller) {
 		Path root = this.hierarchies.get(controller);
 		if (root == null) {
-			throw new IllegalArgumentException(
-					"no cgroup v1 hierarchy has the " + controller + " controller; mounted: " + this.hierarchies.keySet());
+			throw new IllegalArgumentException("no cgroup v1 hierarchy has the " + controller
+					+ " controller; mounted: " + this.hierarchies.keySet());
 		}
 		return this.cgroupPath.in(root);
 	}

@@ -62,7 +62,7 @@ final class V2Manager extends AbstractCgroupManager {
 	}
 
 	@Override
-	public void set(Resources r) {
+	public synchronized void set(Resources r) {
 		ResourceChecks.validate(r);
 		if (r.devices() != null) {
 			DeviceRules.checkEnforceableWithoutBpf(r.devices());
@@ -127,6 +127,7 @@ final class V2Manager extends AbstractCgroupManager {
 
 	/**
 	 * OCI's memory plus swap as the swap alone.
+	 *
 	 * @param swap memory plus swap, or -1 for no limit
 	 * @param memory the memory limit, or -1 for none
 	 */
@@ -173,7 +174,7 @@ final class V2Manager extends AbstractCgroupManager {
 	}
 
 	@Override
-	public void freeze() {
+	public synchronized void freeze() {
 		Path dir = existing();
 		Path freeze = dir.resolve("cgroup.freeze");
 		this.files.write(freeze, "1");
@@ -185,7 +186,7 @@ final class V2Manager extends AbstractCgroupManager {
 	}
 
 	@Override
-	public void thaw() {
+	public synchronized void thaw() {
 		Path dir = existing();
 		Path freeze = dir.resolve("cgroup.freeze");
 		this.files.write(freeze, "0");

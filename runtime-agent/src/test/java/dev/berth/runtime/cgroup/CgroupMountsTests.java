@@ -43,7 +43,7 @@ class CgroupMountsTests {
 	@Test
 	void coMountedControllersShareTheirMountPoint() {
 		String mountinfo = """
-				26 25 0:22 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct
+				26 25 0:22 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct
 				27 25 0:23 / /sys/fs/cgroup/net_cls,net_prio rw,nosuid shared:10 - cgroup cgroup rw,net_cls,net_prio
 				28 25 0:24 / /sys/fs/cgroup/cpuset rw,nosuid shared:11 - cgroup cgroup rw,cpuset,clone_children
 				29 25 0:25 / /sys/fs/cgroup/systemd rw,nosuid shared:12 - cgroup cgroup rw,xattr,name=systemd
@@ -88,8 +88,9 @@ class CgroupMountsTests {
 		Files.createDirectories(root.resolve("systemd"));
 		Files.createDirectories(root.resolve("unified"));
 		Files.writeString(root.resolve("unified/cgroup.controllers"), "\n");
-		assertThat(CgroupMounts.fromRoot(root).hierarchies()).containsOnly(Map.entry("cpu", root.resolve("cpu,cpuacct")),
-				Map.entry("cpuacct", root.resolve("cpu,cpuacct")), Map.entry("memory", root.resolve("memory")),
+		assertThat(CgroupMounts.fromRoot(root).hierarchies()).containsOnly(
+				Map.entry("cpu", root.resolve("cpu,cpuacct")), Map.entry("cpuacct", root.resolve("cpu,cpuacct")),
+				Map.entry("memory", root.resolve("memory")),
 				Map.entry("name=systemd", root.resolve("systemd")), Map.entry("", root.resolve("unified")));
 	}
 

@@ -99,8 +99,9 @@ class FakeKernel extends CgroupFiles {
 	}
 
 	List<String> writesTo(String fileName) {
+		String suffix = "/" + fileName + "=";
 		return this.writes.stream()
-			.filter((write) -> Path.of(write.substring(0, write.indexOf('='))).getFileName().toString().equals(fileName))
+			.filter((write) -> ("/" + write).contains(suffix))
 			.map((write) -> write.substring(write.indexOf('=') + 1))
 			.toList();
 	}
@@ -158,9 +159,10 @@ class FakeKernel extends CgroupFiles {
 				String stored = value.equals("-1") ? V1_UNLIMITED : value;
 				Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
 				if (Files.exists(memsw)) {
-					long limit = Long.parseLong(
-							name.equals("memory.limit_in_bytes") ? stored : Files.readString(dir.resolve("memory.limit_in_bytes")).strip());
-					long memoryAndSwap = Long.parseLong(name.equals("memory.limit_in_bytes") ? Files.readString(memsw).strip() : stored);
+					boolean isLimit = name.equals("memory.limit_in_bytes");
+					Path limitFile = dir.resolve("memory.limit_in_bytes");
+					long limit = Long.parseLong(isLimit ? stored : Files.readString(limitFile).strip());
+					long memoryAndSwap = Long.parseLong(isLimit ? Files.readString(memsw).strip() : stored);
 					if (memoryAndSwap < limit) {
 						throw new IOException("Invalid argument");
 					}
@@ -306,8 +308,8 @@ class FakeKernel extends CgroupFiles {
 				case "cpu" -> {
 					files.put("cpu.weight", "100\n");
 					files.put("cpu.max", "max 100000\n");
-					files.put("cpu.stat",
-							"usage_usec 0\nuser_usec 0\nsystem_usec 0\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n");
+					files.put("cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\nnr_periods 0\nnr_throttled 0\n"
+							+ "throttled_usec 0\n");
 				}
 				case "cpuset" -> {
 					files.put("cpuset.cpus", "\n");

@@ -89,7 +89,8 @@ class V1ManagerTests {
 
 	@Test
 	void applyRejectsAnInvalidPid() {
-		assertThatIllegalArgumentException().isThrownBy(() -> this.manager.apply(0)).withMessage("pid: must be positive, got 0");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.manager.apply(0))
+			.withMessage("pid: must be positive, got 0");
 	}
 
 	@Test
@@ -142,7 +143,8 @@ class V1ManagerTests {
 	void setWritesThePeriodAfterTheQuotaWhenThePeriodIsRefusedFirst() {
 		this.manager.apply(42);
 		this.kernel.failures.put("cpu.cfs_period_us", "Invalid argument");
-		assertThatExceptionOfType(CgroupException.class).isThrownBy(() -> this.manager.set(cpu(null, 50_000L, 200_000L)))
+		assertThatExceptionOfType(CgroupException.class)
+			.isThrownBy(() -> this.manager.set(cpu(null, 50_000L, 200_000L)))
 			.withMessage("cpu.cfs_period_us: cannot write 200000: Invalid argument");
 		assertThat(this.kernel.writtenFiles()).endsWith("cpu.cfs_quota_us=50000");
 	}
@@ -218,7 +220,8 @@ class V1ManagerTests {
 			.withMessage("linux.resources.memory.swap: is memory plus swap, so it cannot be less than "
 					+ "memory.limit (67108864), got 33554432");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.manager.set(memory(-1, 32 * MIB)))
-			.withMessage("linux.resources.memory.swap: cannot be limited when memory.limit is -1 (no limit), got 33554432");
+			.withMessage("linux.resources.memory.swap: cannot be limited when memory.limit is -1 (no limit), "
+					+ "got 33554432");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.manager.set(pids(-2)))
 			.withMessage("linux.resources.pids.limit: must be positive, or 0 or -1 for no limit, got -2");
 		assertThatIllegalArgumentException()

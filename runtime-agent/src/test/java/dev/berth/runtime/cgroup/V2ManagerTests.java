@@ -48,7 +48,8 @@ class V2ManagerTests {
 	@Test
 	void applyEnablesTheControllersOnTheWayDownAndMovesThePid() {
 		this.manager.apply(42);
-		assertThat(this.tree.resolve("cgroup.subtree_control")).content().isEqualTo("cpuset cpu io memory hugetlb pids\n");
+		assertThat(this.tree.resolve("cgroup.subtree_control")).content()
+			.isEqualTo("cpuset cpu io memory hugetlb pids\n");
 		assertThat(this.tree.resolve("berth/cgroup.subtree_control")).content()
 			.isEqualTo("cpuset cpu io memory hugetlb pids\n");
 		// not in the leaf: a cgroup with processes cannot pass controllers down
@@ -171,12 +172,12 @@ class V2ManagerTests {
 	void deviceRulesOfTheUsualShapeAreAcceptedAndNotWritten() {
 		this.manager.apply(42);
 		this.kernel.writes.clear();
-		this.manager.set(devices(new DeviceRule(false, "a", null, null, "rwm"), new DeviceRule(true, "c", 1L, 3L, "rwm"),
-				new DeviceRule(true, "c", 136L, null, "rwm")));
+		this.manager.set(devices(new DeviceRule(false, "a", null, null, "rwm"),
+				new DeviceRule(true, "c", 1L, 3L, "rwm"), new DeviceRule(true, "c", 136L, null, "rwm")));
 		this.manager.set(devices(new DeviceRule(true, "a", null, null, "rwm")));
 		// a specific deny before a rule for all devices is overridden by it
-		this.manager.set(devices(new DeviceRule(false, "c", 1L, 3L, "rwm"), new DeviceRule(false, null, null, null, null),
-				new DeviceRule(true, "c", 1L, 3L, "rwm")));
+		this.manager.set(devices(new DeviceRule(false, "c", 1L, 3L, "rwm"),
+				new DeviceRule(false, null, null, null, null), new DeviceRule(true, "c", 1L, 3L, "rwm")));
 		assertThat(this.kernel.writes).isEmpty();
 	}
 
@@ -210,7 +211,8 @@ class V2ManagerTests {
 		this.manager.apply(42);
 		this.kernel.neverFreezes = true;
 		assertThatExceptionOfType(CgroupException.class).isThrownBy(this.manager::freeze)
-			.withMessage("cgroup.freeze: cannot write 1: cgroup.events does not show frozen after 200 ms, thawed again");
+			.withMessage("cgroup.freeze: cannot write 1: cgroup.events does not show frozen after 200 ms, "
+					+ "thawed again");
 		assertThat(this.tree.resolve("berth/abc/cgroup.freeze")).content().isEqualTo("0\n");
 		assertThat(this.manager.isFrozen()).isFalse();
 	}
@@ -228,7 +230,8 @@ class V2ManagerTests {
 		this.kernel.put(dir.resolve("pids.current"), "2\n");
 		this.manager.set(new Resources(64 * MIB, null, null, null, null, null, null, null, 32L, List.of()));
 		CgroupStats stats = this.manager.stats();
-		assertThat(stats.cpu()).isEqualTo(new CgroupStats.Cpu(1_500_000, 1_000_000, 500_000, List.of(), 20, 4, 700_000));
+		assertThat(stats.cpu())
+			.isEqualTo(new CgroupStats.Cpu(1_500_000, 1_000_000, 500_000, List.of(), 20, 4, 700_000));
 		assertThat(stats.memory()).isEqualTo(new CgroupStats.Memory(10485760, 64 * MIB, 20971520, 4096,
 				Map.of("anon", 8192L, "file", 4096L, "kernel", 1024L)));
 		assertThat(stats.pids()).isEqualTo(new CgroupStats.Pids(2, 32));

@@ -184,6 +184,22 @@ class CgroupManagerPrivilegedTests {
 	}
 
 	@Test
+	void memoryAndSwapGoUpAndDownInAnOrderTheKernelTakes() throws Exception {
+		this.manager.apply(start("sleep", "30").pid());
+		long[][] steps = { { 64, 128 }, { 256, 512 }, { 32, 64 }, { 128, 160 }, { -1, -1 } };
+		for (long[] step : steps) {
+			long limit = (step[0] > 0) ? step[0] * MIB : -1;
+			long swap = (step[1] > 0) ? step[1] * MIB : -1;
+			this.manager.set(new Resources(limit, null, swap, null, null, null, null, null, null, List.of()));
+			assertThat(this.manager.stats().memory().limit()).isEqualTo((limit > 0) ? limit : CgroupStats.UNLIMITED);
+			if (!this.v2 && Files.exists(this.manager.path("memory").resolve(V1Memory.MEMSW_LIMIT))) {
+				assertThat(V1Memory.normalize(Long.parseLong(read("memory", V1Memory.MEMSW_LIMIT))))
+					.isEqualTo((swap > 0) ? swap : CgroupStats.UNLIMITED);
+			}
+		}
+	}
+
+	@Test
 	void memoryHogIsOomKilled() throws Exception {
 		Process process = start("python3", "-c",
 				"import sys; sys.stdin.readline(); data = b'x' * (200 * 1024 * 1024); print(len(data))");

@@ -70,20 +70,26 @@ final class V1Manager extends AbstractCgroupManager {
 	@Override
 	public synchronized void set(Resources r) {
 		ResourceChecks.validate(r);
-		if (ResourceChecks.hasMemory(r)) {
-			this.memory.set(existing("memory"), r);
+		// every directory first, so that a missing controller fails before anything is written
+		Path memoryDir = ResourceChecks.hasMemory(r) ? existing("memory") : null;
+		Path cpuDir = ResourceChecks.hasCpu(r) ? existing("cpu") : null;
+		Path cpusetDir = ResourceChecks.hasCpuset(r) ? existing("cpuset") : null;
+		Path pidsDir = (r.pidsLimit() != null) ? existing("pids") : null;
+		Path devicesDir = (r.devices() != null && !r.devices().isEmpty()) ? existing("devices") : null;
+		if (memoryDir != null) {
+			this.memory.set(memoryDir, r);
 		}
-		if (ResourceChecks.hasCpu(r)) {
-			this.cpu.set(existing("cpu"), r);
+		if (cpuDir != null) {
+			this.cpu.set(cpuDir, r);
 		}
-		if (ResourceChecks.hasCpuset(r)) {
-			this.cpuset.set(existing("cpuset"), r);
+		if (cpusetDir != null) {
+			this.cpuset.set(cpusetDir, r);
 		}
-		if (r.pidsLimit() != null) {
-			this.pidsController.set(existing("pids"), r);
+		if (pidsDir != null) {
+			this.pidsController.set(pidsDir, r);
 		}
-		if (r.devices() != null && !r.devices().isEmpty()) {
-			this.devices.set(existing("devices"), r);
+		if (devicesDir != null) {
+			this.devices.set(devicesDir, r);
 		}
 	}
 

@@ -254,8 +254,12 @@ class V1ManagerTests {
 		V1Manager manager = new V1Manager(CgroupPath.parse("/berth/abc"), Map.of("memory", this.tree.resolve("memory")),
 				this.kernel);
 		manager.apply(42);
-		assertThatExceptionOfType(CgroupException.class).isThrownBy(() -> manager.set(pids(10)))
+		this.kernel.writes.clear();
+		assertThatExceptionOfType(CgroupException.class)
+			.isThrownBy(() -> manager.set(new Resources(64 * MIB, null, null, null, null, null, null, null, 10L,
+					List.of())))
 			.withMessage("the pids cgroup controller is not mounted on this host");
+		assertThat(this.kernel.writes).isEmpty();
 	}
 
 	@Test

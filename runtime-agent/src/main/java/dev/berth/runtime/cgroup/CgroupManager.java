@@ -97,6 +97,11 @@ public interface CgroupManager {
 	 */
 	boolean isFrozen();
 
+	/**
+	 * What the cgroup has used so far; counters of a controller that is not there read as 0.
+	 *
+	 * @throws CgroupException if the cgroup does not exist
+	 */
 	CgroupStats stats();
 
 	/**

@@ -111,6 +111,9 @@ final class V1Manager extends AbstractCgroupManager {
 
 	@Override
 	public CgroupStats stats() {
+		if (!exists()) {
+			throw new CgroupException(this.cgroupPath + ": the cgroup does not exist", null);
+		}
 		Path memoryDir = dirIfMounted("memory");
 		Path pidsDir = dirIfMounted("pids");
 		return new CgroupStats(this.cpu.stats(dirIfMounted("cpu"), dirIfMounted("cpuacct")),

@@ -44,8 +44,8 @@ final class V2Manager extends AbstractCgroupManager {
 	/**
 	 * Enables, for the children of a cgroup, every controller it has. One at a time, as the kernel
 	 * takes a list all or nothing, and failures are left to show when a resource is set: a cgroup
-	 * with processes of its own (other than the root) cannot pass controllers down, and the cpu
-	 * controller refuses while real-time tasks run outside the root.
+	 * with processes of its own (other than the root) cannot pass controllers down, and with RT
+	 * group scheduling the cpu controller refuses while real-time tasks run outside the root.
 	 */
 	private void enableControllers(Path level) {
 		Set<String> enabled = words(this.files.read(level.resolve("cgroup.subtree_control")));
@@ -207,6 +207,7 @@ final class V2Manager extends AbstractCgroupManager {
 
 	@Override
 	public CgroupStats stats() {
+		existing();
 		Map<String, Long> cpu = this.files.readKeyed(this.dir.resolve("cpu.stat"));
 		Map<String, Long> memoryStat = this.files.readKeyed(this.dir.resolve("memory.stat"));
 		return new CgroupStats(

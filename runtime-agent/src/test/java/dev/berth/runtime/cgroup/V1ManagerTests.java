@@ -244,9 +244,18 @@ class V1ManagerTests {
 	}
 
 	@Test
-	void setOnACgroupThatDoesNotExistFails() {
+	void aCgroupThatDoesNotExistCanBeAskedButNotChanged() {
 		assertThatExceptionOfType(CgroupException.class).isThrownBy(() -> this.manager.set(pids(10)))
 			.withMessage(this.tree.resolve("pids/berth/abc") + ": the cgroup does not exist (apply() creates it)");
+		assertThatExceptionOfType(CgroupException.class).isThrownBy(this.manager::freeze)
+			.withMessage(this.tree.resolve("freezer/berth/abc") + ": the cgroup does not exist (apply() creates it)");
+		assertThatExceptionOfType(CgroupException.class).isThrownBy(this.manager::stats)
+			.withMessage("/berth/abc: the cgroup does not exist");
+		assertThat(this.manager.exists()).isFalse();
+		assertThat(this.manager.isFrozen()).isFalse();
+		assertThat(this.manager.pids()).isEmpty();
+		assertThat(this.manager.oomKillCount()).isZero();
+		assertThat(this.kernel.writes).isEmpty();
 	}
 
 	@Test

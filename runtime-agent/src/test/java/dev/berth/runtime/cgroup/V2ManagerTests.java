@@ -265,6 +265,19 @@ class V2ManagerTests {
 	}
 
 	@Test
+	void aCgroupThatDoesNotExistCanBeAskedButNotChanged() {
+		String gone = this.tree.resolve("berth/abc") + ": the cgroup does not exist (apply() creates it)";
+		assertThatExceptionOfType(CgroupException.class).isThrownBy(() -> this.manager.set(pids(10))).withMessage(gone);
+		assertThatExceptionOfType(CgroupException.class).isThrownBy(this.manager::freeze).withMessage(gone);
+		assertThatExceptionOfType(CgroupException.class).isThrownBy(this.manager::stats).withMessage(gone);
+		assertThat(this.manager.exists()).isFalse();
+		assertThat(this.manager.isFrozen()).isFalse();
+		assertThat(this.manager.pids()).isEmpty();
+		assertThat(this.manager.oomKillCount()).isZero();
+		assertThat(this.kernel.writes).isEmpty();
+	}
+
+	@Test
 	void pathIsTheOneDirectory() {
 		assertThat(this.manager.path("memory")).isEqualTo(this.tree.resolve("berth/abc"));
 		assertThat(this.manager.path("cpu")).isEqualTo(this.tree.resolve("berth/abc"));

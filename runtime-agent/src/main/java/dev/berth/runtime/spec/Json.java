@@ -225,44 +225,62 @@ public final class Json {
 	/** Writes maps, lists, strings, numbers, booleans and null as compact JSON. */
 	public static String write(Object value) {
 		StringBuilder sb = new StringBuilder();
-		write(sb, value);
+		write(sb, value, null, "");
 		return sb.toString();
 	}
 
-	@SuppressWarnings("unchecked")
-	private static void write(StringBuilder sb, Object value) {
+	/** Writes JSON with one value per line, nested levels indented by {@code indent}. */
+	public static String writeIndented(Object value, String indent) {
+		StringBuilder sb = new StringBuilder();
+		write(sb, value, indent, "");
+		return sb.toString();
+	}
+
+	private static void write(StringBuilder sb, Object value, String indent, String margin) {
 		switch (value) {
 			case null -> sb.append("null");
 			case String s -> quote(sb, s);
 			case Number n -> sb.append(n);
 			case Boolean b -> sb.append(b);
 			case Map<?, ?> map -> {
+				String inner = (indent != null) ? margin + indent : margin;
 				sb.append('{');
 				boolean first = true;
 				for (Map.Entry<?, ?> e : map.entrySet()) {
-					if (!first) {
-						sb.append(',');
-					}
+					sb.append(first ? "" : ",");
+					newline(sb, indent, inner);
 					first = false;
 					quote(sb, String.valueOf(e.getKey()));
-					sb.append(':');
-					write(sb, e.getValue());
+					sb.append((indent != null) ? ": " : ":");
+					write(sb, e.getValue(), indent, inner);
+				}
+				if (!first) {
+					newline(sb, indent, margin);
 				}
 				sb.append('}');
 			}
 			case Iterable<?> list -> {
+				String inner = (indent != null) ? margin + indent : margin;
 				sb.append('[');
 				boolean first = true;
 				for (Object item : list) {
-					if (!first) {
-						sb.append(',');
-					}
+					sb.append(first ? "" : ",");
+					newline(sb, indent, inner);
 					first = false;
-					write(sb, item);
+					write(sb, item, indent, inner);
+				}
+				if (!first) {
+					newline(sb, indent, margin);
 				}
 				sb.append(']');
 			}
 			default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass());
+		}
+	}
+
+	private static void newline(StringBuilder sb, String indent, String margin) {
+		if (indent != null) {
+			sb.append('\n').append(margin);
 		}
 	}
 

@@ -208,6 +208,17 @@ public record RuntimeSpec(String ociVersion, Process process, Root root, String 
 					cpu.string("mems", null), pids.integer("limit"), o.objects("devices", DeviceRule::read));
 		}
 
+		/** These limits without the pids limit (null there leaves it as it is). */
+		public Resources withoutPidsLimit() {
+			return new Resources(this.memoryLimit, this.memoryReservation, this.memorySwap, this.cpuShares,
+					this.cpuQuota, this.cpuPeriod, this.cpusetCpus, this.cpusetMems, null, this.devices);
+		}
+
+		/** Only the pids limit of these. */
+		public Resources pidsLimitOnly() {
+			return new Resources(null, null, null, null, null, null, null, null, this.pidsLimit, List.of());
+		}
+
 	}
 
 	/** A device cgroup rule: {@code allow} or deny {@code type major:minor access}. */

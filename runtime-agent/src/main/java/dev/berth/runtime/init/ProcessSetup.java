@@ -1,0 +1,158 @@
+package dev.berth.runtime.init;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.berth.runtime.linux.Capability;
+import dev.berth.runtime.linux.Credentials;
+import dev.berth.runtime.linux.Kernel;
+import dev.berth.runtime.linux.Pty;
+import dev.berth.runtime.linux.Rlimits;
+import dev.berth.runtime.linux.UnixSockets;
+import dev.berth.runtime.seccomp.SeccompCompiler;
+import dev.berth.runtime.seccomp.SeccompProgram;
+import dev.berth.runtime.spec.RuntimeSpec;
+import dev.berth.runtime.spec.RuntimeSpec.Process;
+import dev.berth.runtime.spec.RuntimeSpec.Rlimit;
+
+/**
+ * The last steps before {@code execve}, common to a new container and to an exec into one:
+ * terminal, working directory, limits, credentials, capabilities, seccomp, descriptors. Everything
+ * here acts on the calling thread, the one that exec's.
+ */
+final class ProcessSetup {
+
+	static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+	private final Process process;
+
+	private final SeccompProgram seccomp;
+
+	private String executable;
+
+	ProcessSetup(RuntimeSpec spec, Process process) {
+		this.process = process;
+		RuntimeSpec.Seccomp profile = spec.linux().seccomp();
+		// compiled now, while our jar and its syscall tables are still reachable
+		this.seccomp = (profile != null) ? SeccompCompiler.compile(profile) : null;
+	}
+
+	/**
+	 * Opens a pty on the devpts instance behind {@code ptmx}, hands its master to the console socket
+	 * and makes its terminal end our controlling terminal and stdio.
+	 */
+	void setUpTerminal(String ptmx) {
+		int master = Pty.openMaster(ptmx);
+		int terminal = Pty.openPeer(master);
+		if (this.process.consoleSize() != null && this.process.consoleSize().width() > 0) {
+			Pty.setSize(master, this.process.consoleSize().height(), this.process.consoleSize().width());
+		}
+		UnixSockets.sendDescriptor(InitProtocol.CONSOLE_SOCKET_FD, master, ptmx);
+		Kernel.close(master);
+		Kernel.close(InitProtocol.CONSOLE_SOCKET_FD);
+		// we lead a new session (the spawner asked for one), so this terminal becomes ours
+		Pty.makeControlling(terminal);
+		for (int fd = 0; fd <= 2; fd++) {
+			Kernel.dup2(terminal, fd);
+		}
+		Kernel.close(terminal);
+	}
+
+	/** Changes to the working directory (created if missing, as Docker does) and finds the program. */
+	void enterWorkingDirectory() {
+		Path cwd = Path.of(this.process.cwd());
+		try {
+			Files.createDirectories(cwd);
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("process.cwd: cannot create " + cwd + ": " + ex.getMessage());
+		}
+		dev.berth.runtime.linux.JnaLinuxSyscalls.INSTANCE.chdir(cwd.toString());
+		this.executable = findExecutable();
+	}
+
+	void applyLimits() {
+		for (Rlimit rlimit : this.process.rlimits()) {
+			int resource = Rlimits.number(rlimit.type());
+			Kernel.setrlimit(rlimit.type(), resource, rlimit.soft(), rlimit.hard());
+		}
+		if (this.process.oomScoreAdj() != null) {
+			try {
+				Files.writeString(Path.of("/proc/self/oom_score_adj"), this.process.oomScoreAdj().toString());
+			}
+			catch (IOException ex) {
+				throw new IllegalArgumentException("process.oomScoreAdj: " + ex.getMessage());
+			}
+		}
+		if (this.process.user().umask() != null) {
+			Kernel.umask(this.process.user().umask().intValue());
+		}
+	}
+
+	/**
+	 * Becomes the spec's user with the spec's capabilities. Without no_new_privs, loading seccomp
+	 * needs CAP_SYS_ADMIN, so then it happens first, while we are still root.
+	 */
+	void dropPrivileges() {
+		if (this.process.noNewPrivileges()) {
+			Kernel.prctl(Kernel.PR_SET_NO_NEW_PRIVS, 1);
+		}
+		else if (this.seccomp != null) {
+			Kernel.loadSeccomp(this.seccomp.filter(), this.seccomp.flags());
+		}
+		RuntimeSpec.Capabilities caps = this.process.capabilities();
+		int last = Credentials.lastCapability();
+		Credentials.limitBoundingSet(Capability.mask(caps.bounding()), last);
+		RuntimeSpec.User user = this.process.user();
+		Credentials.switchUser(user.uid(), user.gid(), user.additionalGids());
+		Credentials.setCapabilities(Capability.mask(caps.effective()), Capability.mask(caps.permitted()),
+				Capability.mask(caps.inheritable()), Capability.mask(caps.ambient()), last);
+	}
+
+	/** Replaces this JVM with the workload; on failure reports on stderr and exits 127 like a shell. */
+	void exec() {
+		if (this.process.noNewPrivileges() && this.seccomp != null) {
+			// as late as possible: with no_new_privs we need no privilege to load it
+			Kernel.loadSeccomp(this.seccomp.filter(), this.seccomp.flags());
+		}
+		Kernel.resetSignals();
+		// nothing of the JVM's (jars, the modules image) may reach the workload
+		Kernel.closeRangeOnExec(3);
+		try {
+			Kernel.execve(this.executable, this.process.args(), this.process.env());
+		}
+		catch (RuntimeException ex) {
+			System.err.println("berth-init: " + ex.getMessage());
+			Runtime.getRuntime().halt(127);
+		}
+	}
+
+	private String findExecutable() {
+		String name = this.process.args().get(0);
+		if (name.contains("/")) {
+			Path path = Path.of(name);
+			if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+				throw new IllegalArgumentException("exec: \"" + name + "\": no such executable file");
+			}
+			return name;
+		}
+		String searchPath = DEFAULT_PATH;
+		for (String entry : this.process.env()) {
+			if (entry.startsWith("PATH=")) {
+				searchPath = entry.substring(5);
+			}
+		}
+		for (String dir : searchPath.split(":")) {
+			if (dir.isEmpty()) {
+				continue;
+			}
+			Path candidate = Path.of(dir, name);
+			if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+				return candidate.toString();
+			}
+		}
+		throw new IllegalArgumentException("exec: \"" + name + "\": executable file not found in $PATH");
+	}
+
+}

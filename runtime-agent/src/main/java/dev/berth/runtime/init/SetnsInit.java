@@ -1,0 +1,45 @@
+package dev.berth.runtime.init;
+
+import dev.berth.runtime.linux.LinuxSyscalls;
+import dev.berth.runtime.spec.RuntimeSpec;
+
+/**
+ * Runs an extra process inside a running container ({@code exec}). The spawner already put us in
+ * the container's pid namespace and the parent in its cgroup; here we join the rest and exec.
+ */
+final class SetnsInit {
+
+	/** Joined in this order; mount last, since after it /proc is the container's. */
+	private static final String[] NAMESPACES = { "cgroup", "ipc", "uts", "net", "mnt" };
+
+	private final LinuxSyscalls sys;
+
+	private final Bootstrap bootstrap;
+
+	SetnsInit(LinuxSyscalls sys, Bootstrap bootstrap) {
+		this.sys = sys;
+		this.bootstrap = bootstrap;
+	}
+
+	void run() {
+		RuntimeSpec spec = this.bootstrap.spec();
+		RuntimeSpec.Process process = this.bootstrap.process();
+		ProcessSetup setup = new ProcessSetup(spec, process);
+		// setns into a mount namespace needs a filesystem context (root, cwd) of our own
+		this.sys.unshare(LinuxSyscalls.CLONE_FS);
+		for (String ns : NAMESPACES) {
+			this.sys.setns("/proc/" + this.bootstrap.targetPid() + "/ns/" + ns, 0);
+		}
+		if (process.terminal()) {
+			if (!this.bootstrap.consoleSocket()) {
+				throw new IllegalArgumentException("process.terminal: true needs a console socket");
+			}
+			setup.setUpTerminal("/dev/ptmx");
+		}
+		setup.enterWorkingDirectory();
+		setup.applyLimits();
+		setup.dropPrivileges();
+		setup.exec();
+	}
+
+}

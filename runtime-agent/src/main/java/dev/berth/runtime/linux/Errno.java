@@ -1,0 +1,54 @@
+package dev.berth.runtime.linux;
+
+/** Names of the errno values a runtime meets, so errors read like the man pages. */
+public final class Errno {
+
+	public static final int EPERM = 1;
+
+	public static final int ENOENT = 2;
+
+	public static final int ESRCH = 3;
+
+	public static final int EINTR = 4;
+
+	public static final int EAGAIN = 11;
+
+	public static final int EACCES = 13;
+
+	public static final int EBUSY = 16;
+
+	public static final int EEXIST = 17;
+
+	public static final int ENOTDIR = 20;
+
+	public static final int EINVAL = 22;
+
+	public static final int ENOSYS = 38;
+
+	public static final int ECHILD = 10;
+
+	private static final String[] NAMES = { "0", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
+			"ENOEXEC", "EBADF", "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV",
+			"ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC",
+			"ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK", "ENOSYS",
+			"ENOTEMPTY", "ELOOP" };
+
+	private Errno() {
+	}
+
+	public static String name(int errno) {
+		return (errno >= 0 && errno < NAMES.length) ? NAMES[errno] : "errno " + errno;
+	}
+
+	static String describe(int errno) {
+		String text;
+		try {
+			text = LibC.strerror(errno);
+		}
+		catch (Throwable ex) {
+			text = null;
+		}
+		return (text != null) ? name(errno) + " (" + text + ")" : name(errno);
+	}
+
+}

@@ -1,0 +1,334 @@
+package dev.berth.runtime.linux;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.StringArray;
+
+/** Process-level system calls: descriptors, signals, prctl, rlimits, exec. */
+public final class Kernel {
+
+	public static final int O_RDONLY = 0;
+
+	public static final int O_WRONLY = 1;
+
+	public static final int O_RDWR = 2;
+
+	public static final int O_NOCTTY = 0x100;
+
+	public static final int O_NONBLOCK = 0x800;
+
+	public static final int O_CLOEXEC = 0x80000;
+
+	public static final int O_PATH = 0x200000;
+
+	public static final int SIGKILL = 9;
+
+	public static final int SIGTERM = 15;
+
+	public static final int PR_SET_PDEATHSIG = 1;
+
+	public static final int PR_SET_DUMPABLE = 4;
+
+	public static final int PR_SET_KEEPCAPS = 8;
+
+	public static final int PR_SET_CHILD_SUBREAPER = 36;
+
+	public static final int PR_SET_NO_NEW_PRIVS = 38;
+
+	public static final int WNOHANG = 1;
+
+	private static final int SIG_SETMASK = 2;
+
+	private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+	private Kernel() {
+	}
+
+	public static int getpid() {
+		return LibC.getpid();
+	}
+
+	public static int gettid() {
+		return LibC.gettid();
+	}
+
+	public static int open(String path, int flags, int mode) {
+		try {
+			return LibC.open(path, flags, mode);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("open", path, ex.getErrorCode());
+		}
+	}
+
+	public static void close(int fd) {
+		try {
+			LibC.close(fd);
+		}
+		catch (LastErrorException ex) {
+			// the descriptor is released even when close reports an error; nothing to do
+		}
+	}
+
+	/** A pipe as {read end, write end}, both close-on-exec. */
+	public static int[] pipe() {
+		int[] fds = new int[2];
+		try {
+			LibC.pipe2(fds, O_CLOEXEC);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("pipe2", null, ex.getErrorCode());
+		}
+		return fds;
+	}
+
+	public static void mkfifo(String path, int mode) {
+		try {
+			LibC.mkfifo(path, mode);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("mkfifo", path, ex.getErrorCode());
+		}
+	}
+
+	public static void writeFully(int fd, byte[] data) {
+		int offset = 0;
+		while (offset < data.length) {
+			byte[] chunk = (offset == 0) ? data : java.util.Arrays.copyOfRange(data, offset, data.length);
+			try {
+				offset += (int) LibC.write(fd, chunk, chunk.length);
+			}
+			catch (LastErrorException ex) {
+				if (ex.getErrorCode() != Errno.EINTR) {
+					throw new SyscallException("write", "fd " + fd, ex.getErrorCode());
+				}
+			}
+		}
+	}
+
+	/** Reads until end of file, or until {@code limit} bytes (then fails: the peer sent too much). */
+	public static byte[] readToEnd(int fd, int limit) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		byte[] buffer = new byte[16384];
+		while (true) {
+			long n;
+			try {
+				n = LibC.read(fd, buffer, buffer.length);
+			}
+			catch (LastErrorException ex) {
+				if (ex.getErrorCode() == Errno.EINTR) {
+					continue;
+				}
+				throw new SyscallException("read", "fd " + fd, ex.getErrorCode());
+			}
+			if (n <= 0) {
+				return out.toByteArray();
+			}
+			out.write(buffer, 0, (int) n);
+			if (out.size() > limit) {
+				throw new IllegalStateException("more than " + limit + " bytes on fd " + fd);
+			}
+		}
+	}
+
+	/** Clears O_NONBLOCK on a descriptor. */
+	public static void setBlocking(int fd) {
+		try {
+			int flags = LibC.fcntl(fd, 3 /* F_GETFL */, 0);
+			LibC.fcntl(fd, 4 /* F_SETFL */, flags & ~O_NONBLOCK);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("fcntl", "fd " + fd, ex.getErrorCode());
+		}
+	}
+
+	/** One read; returns the count, 0 at end of file, or -1 when a non-blocking descriptor has nothing. */
+	public static int read(int fd, byte[] buffer) {
+		while (true) {
+			try {
+				return (int) LibC.read(fd, buffer, buffer.length);
+			}
+			catch (LastErrorException ex) {
+				if (ex.getErrorCode() == Errno.EAGAIN) {
+					return -1;
+				}
+				if (ex.getErrorCode() != Errno.EINTR) {
+					throw new SyscallException("read", "fd " + fd, ex.getErrorCode());
+				}
+			}
+		}
+	}
+
+	public static String readToEndUtf8(int fd, int limit) {
+		return new String(readToEnd(fd, limit), StandardCharsets.UTF_8);
+	}
+
+	public static void kill(int pid, int signal) {
+		try {
+			LibC.kill(pid, signal);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("kill", "pid " + pid + " signal " + signal, ex.getErrorCode());
+		}
+	}
+
+	/** True if a process with this pid exists (signal 0 probes without sending). */
+	public static boolean exists(int pid) {
+		try {
+			LibC.kill(pid, 0);
+			return true;
+		}
+		catch (LastErrorException ex) {
+			return ex.getErrorCode() == Errno.EPERM;
+		}
+	}
+
+	/**
+	 * Reaps a child. Returns {pid, raw status}, or null with {@link #WNOHANG} when none has exited.
+	 * Throws with ECHILD when there is no child left to wait for.
+	 */
+	public static int[] waitpid(int pid, int options) {
+		int[] status = new int[1];
+		while (true) {
+			try {
+				int reaped = LibC.waitpid(pid, status, options);
+				return (reaped == 0) ? null : new int[] { reaped, status[0] };
+			}
+			catch (LastErrorException ex) {
+				if (ex.getErrorCode() != Errno.EINTR) {
+					throw new SyscallException("waitpid", "pid " + pid, ex.getErrorCode());
+				}
+			}
+		}
+	}
+
+	/** The shell's view of a wait status: the exit code, or 128 + the signal that killed it. */
+	public static int exitCode(int waitStatus) {
+		int signal = waitStatus & 0x7f;
+		return (signal == 0) ? (waitStatus >> 8) & 0xff : 128 + signal;
+	}
+
+	public static void prctl(int option, long argument) {
+		try {
+			LibC.prctl(option, argument, 0, 0, 0);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("prctl", "option " + option, ex.getErrorCode());
+		}
+	}
+
+	public static void setsid() {
+		try {
+			LibC.setsid();
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("setsid", null, ex.getErrorCode());
+		}
+	}
+
+	public static void dup2(int oldFd, int newFd) {
+		try {
+			LibC.dup2(oldFd, newFd);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("dup2", oldFd + " to " + newFd, ex.getErrorCode());
+		}
+	}
+
+	public static void setrlimit(String name, int resource, long soft, long hard) {
+		try {
+			LibC.setrlimit(resource, new long[] { soft, hard });
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("setrlimit", name + " soft " + Long.toUnsignedString(soft) + " hard "
+					+ Long.toUnsignedString(hard), ex.getErrorCode());
+		}
+	}
+
+	/** Marks every descriptor from 3 up close-on-exec, so the workload inherits only its stdio. */
+	public static void closeRangeOnExec(int from) {
+		try {
+			LibC.syscall(Syscalls.CLOSE_RANGE, from, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC, 0);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("close_range", from + "..", ex.getErrorCode());
+		}
+	}
+
+	/**
+	 * Gives every signal its default disposition and unblocks it on this thread: execve keeps both
+	 * an ignored disposition and the mask, and the JVM ignores or blocks some signals.
+	 */
+	public static void resetSignals() {
+		// raw rt_sigaction: glibc refuses to touch the two signals it keeps for itself (32, 33)
+		Memory defaultAction = new Memory(64);
+		defaultAction.clear(); // handler SIG_DFL, no flags, empty mask
+		for (int signal = 1; signal <= 64; signal++) {
+			if (signal != SIGKILL && signal != 19 /* SIGSTOP */) {
+				try {
+					LibC.syscall(Syscalls.RT_SIGACTION, signal, defaultAction, 0L, 8L);
+				}
+				catch (LastErrorException ex) {
+					throw new SyscallException("rt_sigaction", Signals.name(signal), ex.getErrorCode());
+				}
+			}
+		}
+		Memory set = new Memory(128);
+		LibC.sigemptyset(set);
+		LibC.pthread_sigmask(SIG_SETMASK, set, null);
+	}
+
+	/** Replaces this process with {@code path}; returns only by throwing. */
+	public static void execve(String path, java.util.List<String> args, java.util.List<String> env) {
+		StringArray argv = new StringArray(args.toArray(new String[0]));
+		StringArray envp = new StringArray(env.toArray(new String[0]));
+		try {
+			LibC.execve(path, argv, envp);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("exec", path, ex.getErrorCode());
+		}
+		throw new IllegalStateException("execve returned");
+	}
+
+	public static void ioctl(int fd, long request, com.sun.jna.Pointer argument, String what) {
+		try {
+			LibC.ioctl(fd, request, argument);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("ioctl", what, ex.getErrorCode());
+		}
+	}
+
+	public static int ioctl(int fd, long request, long argument, String what) {
+		try {
+			return LibC.ioctl(fd, request, argument);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("ioctl", what, ex.getErrorCode());
+		}
+	}
+
+	public static int umask(int mask) {
+		return LibC.umask(mask);
+	}
+
+	/** Loads a seccomp BPF program ({@code struct sock_filter[]}) on the calling thread. */
+	public static void loadSeccomp(byte[] filter, int flags) {
+		Memory program = new Memory(filter.length);
+		program.write(0, filter, 0, filter.length);
+		Memory fprog = new Memory(16);
+		fprog.setShort(0, (short) (filter.length / 8));
+		fprog.setPointer(8, program);
+		try {
+			LibC.syscall(Syscalls.SECCOMP, 1 /* SECCOMP_SET_MODE_FILTER */, flags, fprog);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("seccomp", "load filter", ex.getErrorCode());
+		}
+	}
+
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Berth's build, tests and benchmarks use. Idempotent.
+set -euo pipefail
+packages=(
+  busybox-static   # the rootfs of test containers
+  runc crun        # reference runtimes: differential tests and benchmarks
+  jq               # used by the benchmark scripts
+  maven            # the build
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   busybox-static   # the rootfs of test containers
   runc crun        # reference runtimes: differential tests and benchmarks
-  jq               # used by the benchmark scripts
+  jq bc            # used by the benchmark scripts
   maven            # the build
 )
 missing=()

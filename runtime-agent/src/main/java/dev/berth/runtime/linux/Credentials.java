@@ -105,8 +105,11 @@ public final class Credentials {
 		catch (LastErrorException ex) {
 			throw new SyscallException("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", null, ex.getErrorCode());
 		}
+		// the kernel only raises an ambient capability that is permitted and inheritable; runc skips
+		// the others (its own default spec asks for ambient ones it leaves out of inheritable)
+		long raisable = ambient & permitted & inheritable;
 		for (int cap = 0; cap <= lastCapability; cap++) {
-			if ((ambient & (1L << cap)) != 0) {
+			if ((raisable & (1L << cap)) != 0) {
 				try {
 					LibC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
 				}

@@ -134,6 +134,16 @@ public final class Kernel {
 		}
 	}
 
+	/** A close-on-exec copy of {@code fd}. */
+	public static int dup(int fd) {
+		try {
+			return LibC.fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 0);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("fcntl(F_DUPFD_CLOEXEC)", "fd " + fd, ex.getErrorCode());
+		}
+	}
+
 	/** Clears O_NONBLOCK on a descriptor. */
 	public static void setBlocking(int fd) {
 		try {

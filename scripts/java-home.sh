@@ -3,7 +3,7 @@ berth_find_jdk25() {
   local candidate
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* /usr/lib/jvm/jdk-25*; do
     if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] \
-        && "$candidate/bin/java" -version 2>&1 | grep -q 'version "25'; then
+        && grep -q '^JAVA_VERSION="25' "$candidate/release" 2>/dev/null; then
       echo "$candidate"
       return 0
     fi

@@ -81,6 +81,10 @@ public final class RuncCli {
 
 	private String logFile;
 
+	private boolean debug;
+
+	private final long startNanos = System.nanoTime();
+
 	private boolean jsonLog;
 
 	RuncCli(PrintStream out, PrintStream err) {
@@ -91,7 +95,7 @@ public final class RuncCli {
 	public static void main(String[] args) {
 		int code = new RuncCli(System.out, System.err).run(List.of(args));
 		System.out.flush();
-		Runtime.getRuntime().halt(code);
+		System.exit(code);
 	}
 
 	int run(List<String> argv) {
@@ -108,6 +112,7 @@ public final class RuncCli {
 		Args global = Args.parse(globals, GLOBAL_VALUED, Map.of("h", "help", "v", "version"), false);
 		this.logFile = global.get("log", null);
 		this.jsonLog = global.get("log-format", "text").equals("json");
+		this.debug = global.flag("debug");
 		if (global.flag("version")) {
 			this.out.println("berth-runc version " + VERSION + "\nspec: 1.2.0");
 			return 0;
@@ -181,26 +186,31 @@ public final class RuncCli {
 		boolean foreground = run && !args.flag("detach");
 		ConsoleLink console = ConsoleLink.open(consolePath, foreground && wantsTerminal(bundle));
 		ContainerState state;
+		trace("ready to create");
 		try {
 			state = runtime.create(id, bundle, new Stdio(new int[] { 0, 1, 2 }, console.initEnd()));
 		}
 		finally {
 			console.closeInitEnd();
 		}
+		trace("created");
 		writePidFile(args.get("pid-file", null), state.pid());
 		if (!run) {
 			console.close();
 			return 0;
 		}
 		runtime.start(id);
+		trace("started");
 		if (!foreground) {
 			console.close();
 			return 0;
 		}
 		console.proxy();
 		int code = waitFor(state.pid());
+		trace("exited");
 		console.close();
 		delete(runtime, id, true);
+		trace("deleted");
 		return code;
 	}
 
@@ -413,6 +423,13 @@ public final class RuncCli {
 			throw new Args.UsageException("a container id is required");
 		}
 		return args.positional().get(0);
+	}
+
+	/** With --debug: how long since this JVM's main began, per step, on stderr. */
+	private void trace(String step) {
+		if (this.debug) {
+			this.err.printf("berth-runc: %-16s %7.1f ms%n", step, (System.nanoTime() - this.startNanos) / 1e6);
+		}
 	}
 
 	private int fail(String message) {

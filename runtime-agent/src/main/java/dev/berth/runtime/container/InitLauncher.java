@@ -39,15 +39,25 @@ public final class InitLauncher {
 				// a container init lives for milliseconds before exec: no JIT tiers, no GC threads to speak of
 				"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-Xss512k",
 				// no hsperfdata file in the host's /tmp, which nobody would remove after exec
-				"-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED",
+				"-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
 				"-Djna.boot.library.path=" + nativeLibrary.getParent(), "-Djna.nosys=true",
 				"-Djna.nounpack=true"));
-		Path aotCache = libraryDir.resolve("init.aot");
-		if (Files.isRegularFile(aotCache)) {
+		Path aotCache = aotCache(classpath);
+		if (aotCache != null) {
+			// classes loaded and linked ahead of time (built by scripts/train-aot.sh); a cache that
+			// does not match this JVM is ignored, and with logging off nothing reaches the container
 			command.add("-XX:AOTCache=" + aotCache);
+			command.add("-Xlog:disable");
 		}
 		command.addAll(List.of("-cp", classpath, InitMain.class.getName()));
 		this.command = List.copyOf(command);
+	}
+
+	/** {@code init.aot} beside the first classpath entry (the runtime jar), when there is one. */
+	private static Path aotCache(String classpath) {
+		Path first = Path.of(classpath.split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+		Path cache = first.resolveSibling("init.aot");
+		return Files.isRegularFile(cache) ? cache : null;
 	}
 
 	/** The classpath of this JVM, when it was started from the runtime jar and JNA's. */

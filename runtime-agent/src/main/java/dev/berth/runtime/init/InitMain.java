@@ -14,7 +14,11 @@ public final class InitMain {
 	private InitMain() {
 	}
 
-	public static void main(String[] args) {
+	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && args[0].equals("--train")) {
+			Training.run();
+			return;
+		}
 		// first of all: /proc/<pid>/exe is the host's java until exec, and must not be reachable
 		Kernel.prctl(Kernel.PR_SET_DUMPABLE, 0);
 		try {
@@ -46,7 +50,7 @@ public final class InitMain {
 	 * Loads, before pivot_root takes the host's filesystem away, every class of ours that runs after
 	 * it; a class path directory (as in development) is unreachable from inside the container.
 	 */
-	private static void preloadClasses() throws ClassNotFoundException {
+	static void preloadClasses() throws ClassNotFoundException {
 		ClassLoader loader = InitMain.class.getClassLoader();
 		for (String name : new String[] { "dev.berth.runtime.linux.Rlimits", "dev.berth.runtime.linux.Credentials",
 				"dev.berth.runtime.linux.Capability", "dev.berth.runtime.linux.SyscallException",

@@ -19,6 +19,13 @@ public final class TestRuntimes {
 		return new ContainerRuntime(stateRoot, new InitLauncher(initClasspath(), stateRoot.resolve(".lib")));
 	}
 
+	/** A runtime whose launcher keeps {@code warm} inits started ahead of need, as the shim's does. */
+	public static ContainerRuntime createWarm(Path stateRoot, int warm) {
+		InitLauncher launcher = new InitLauncher(initClasspath(), stateRoot.resolve(".lib"));
+		launcher.keepWarm(warm);
+		return new ContainerRuntime(stateRoot, launcher);
+	}
+
 	/**
 	 * Removes the empty {@code /berth} parent cgroups the runtime keeps between containers (as
 	 * Docker keeps {@code /docker}), so a test run leaves the machine as it found it.

@@ -25,7 +25,7 @@ import dev.berth.runtime.spec.RuntimeSpec;
  * {@code <root>/<id>} and the container's init; nothing here stays running between commands, so
  * the CLI and the shim share it.
  */
-public final class ContainerRuntime {
+public final class ContainerRuntime implements AutoCloseable {
 
 	private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}");
 
@@ -44,6 +44,12 @@ public final class ContainerRuntime {
 
 	public Path root() {
 		return this.root;
+	}
+
+	/** Ends the inits kept warm for this runtime (containers are not touched). */
+	@Override
+	public void close() {
+		this.launcher.keepWarm(0);
 	}
 
 	/**

@@ -19,6 +19,7 @@ import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.linux.PosixSpawn;
+import dev.berth.runtime.linux.UnixSockets;
 
 /**
  * Starts container inits: a small, fast-starting JVM ({@link InitMain}) in the pid namespace the
@@ -27,6 +28,8 @@ import dev.berth.runtime.linux.PosixSpawn;
 public final class InitLauncher {
 
 	private final List<String> command;
+
+	private volatile WarmPool pool;
 
 	/**
 	 * @param classpath the init's classpath: our runtime jar and JNA's, nothing more
@@ -70,64 +73,82 @@ public final class InitLauncher {
 	}
 
 	/**
-	 * Spawns an init with the given stdio and optional exec FIFO and console socket, sends it the
-	 * bootstrap once {@code beforeBootstrap} has run (the caller moves the pid into the container's
-	 * cgroup there), and waits for it to report. Returns the pid; on a setup error the init is gone
-	 * and the error says why.
+	 * Starts an init (a warm one from the pool when the container wants a fresh pid namespace)
+	 * with the given stdio and optional exec FIFO and console socket; runs {@code beforeBootstrap}
+	 * with its pid (the caller moves it into the container's cgroup there), sends the bootstrap
+	 * and waits for the init to report. Returns the pid; on a setup error the init is gone and the
+	 * error says why.
 	 */
 	public int launch(Bootstrap bootstrap, PidNamespace pidNamespace, int[] stdio, String execFifo, int consoleSocket,
 			java.util.function.IntConsumer beforeBootstrap) {
-		int[] bootstrapPipe = Kernel.pipe();
-		int[] syncPipe = Kernel.pipe();
+		Spawned init = (pidNamespace.fresh() && this.pool != null) ? this.pool.take() : null;
+		if (init == null) {
+			init = spawn(pidNamespace, false);
+		}
 		int devNull = Kernel.open("/dev/null", Kernel.O_RDWR | Kernel.O_CLOEXEC, 0);
 		int fifo = (execFifo != null) ? Kernel.open(execFifo, Kernel.O_PATH | Kernel.O_CLOEXEC, 0) : devNull;
-		int[] childFds = { stdio[0], stdio[1], stdio[2], bootstrapPipe[0], syncPipe[1], fifo,
-				(consoleSocket >= 0) ? consoleSocket : devNull };
-		int pid;
+		String report;
 		try {
-			pid = spawnIn(pidNamespace, childFds);
+			beforeBootstrap.accept(init.pid());
+			byte[] json = bootstrap.toJson().getBytes(StandardCharsets.UTF_8);
+			byte[] length = java.nio.ByteBuffer.allocate(4).putInt(json.length).array();
+			UnixSockets.sendDescriptors(init.control(),
+					new int[] { stdio[0], stdio[1], stdio[2], fifo, (consoleSocket >= 0) ? consoleSocket : devNull }, length);
+			Kernel.writeFully(init.control(), json);
+			report = readLine(init.control());
+		}
+		catch (RuntimeException ex) {
+			kill(init.pid());
+			throw ex;
 		}
 		finally {
-			Kernel.close(bootstrapPipe[0]);
-			Kernel.close(syncPipe[1]);
+			Kernel.close(init.control());
 			if (fifo != devNull) {
 				Kernel.close(fifo);
 			}
 			Kernel.close(devNull);
 		}
-		String report;
-		try {
-			beforeBootstrap.accept(pid);
-			Kernel.writeFully(bootstrapPipe[1], bootstrap.toJson().getBytes(StandardCharsets.UTF_8));
-			Kernel.close(bootstrapPipe[1]);
-			report = Kernel.readToEndUtf8(syncPipe[0], 64 * 1024).trim();
-		}
-		catch (RuntimeException ex) {
-			Kernel.close(bootstrapPipe[1]);
-			kill(pid);
-			throw ex;
-		}
-		finally {
-			Kernel.close(syncPipe[0]);
-		}
 		if (report.startsWith(InitProtocol.ERROR_PREFIX)) {
-			kill(pid);
+			kill(init.pid());
 			throw new ContainerException(report.substring(InitProtocol.ERROR_PREFIX.length()));
 		}
-		boolean standard = bootstrap.mode().equals(InitProtocol.MODE_STANDARD);
-		if (standard && !report.equals(InitProtocol.READY)) {
-			kill(pid);
+		if (!report.equals(InitProtocol.READY)) {
+			kill(init.pid());
 			throw new ContainerException("container init exited during setup" + (report.isEmpty() ? "" : ": " + report));
 		}
-		return pid;
+		return init.pid();
+	}
+
+	/** Keeps {@code size} inits started ahead of need; 0 turns the pool off and ends its inits. */
+	public void keepWarm(int size) {
+		WarmPool old = this.pool;
+		this.pool = (size > 0) ? new WarmPool(size) : null;
+		if (old != null) {
+			old.drain();
+		}
+	}
+
+	/** One line from the init, or what it said before closing (an empty string if nothing). */
+	private static String readLine(int fd) {
+		java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+		byte[] one = new byte[1];
+		while (line.size() < 64 * 1024 && Kernel.read(fd, one) == 1 && one[0] != '\n') {
+			line.write(one[0]);
+		}
+		return line.toString(StandardCharsets.UTF_8).trim();
 	}
 
 	/**
 	 * posix_spawn from a throwaway platform thread that first enters the pid namespace the child
 	 * must be born in: unshare(CLONE_NEWPID) or setns affect only this thread's future children, and
-	 * leave it unable to start threads, so it ends right after.
+	 * leave it unable to start threads, so it ends right after. The child's only descriptor of
+	 * note is its end of a socket pair, at {@link InitProtocol#CONTROL_FD}.
 	 */
-	private int spawnIn(PidNamespace pidNamespace, int[] childFds) {
+	private Spawned spawn(PidNamespace pidNamespace, boolean warm) {
+		int[] pair = UnixSockets.pair();
+		int devNull = Kernel.open("/dev/null", Kernel.O_RDWR | Kernel.O_CLOEXEC, 0);
+		int[] childFds = { devNull, devNull, devNull, pair[1] };
+		List<String> command = warm ? append(this.command, InitProtocol.WARM) : this.command;
 		int[] pid = new int[1];
 		RuntimeException[] failure = new RuntimeException[1];
 		Thread spawner = Thread.ofPlatform().name("berth-spawn").unstarted(() -> {
@@ -138,7 +159,7 @@ public final class InitLauncher {
 				else if (pidNamespace.fresh()) {
 					JnaLinuxSyscalls.INSTANCE.unshare(LinuxSyscalls.CLONE_NEWPID);
 				}
-				pid[0] = PosixSpawn.spawn(this.command.get(0), this.command, List.of("LANG=C.UTF-8"), childFds, true);
+				pid[0] = PosixSpawn.spawn(command.get(0), command, List.of("LANG=C.UTF-8"), childFds, true);
 			}
 			catch (RuntimeException ex) {
 				failure[0] = ex;
@@ -150,12 +171,84 @@ public final class InitLauncher {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new ContainerException("interrupted while starting the container init");
+			failure[0] = new ContainerException("interrupted while starting the container init");
+		}
+		finally {
+			Kernel.close(pair[1]);
+			Kernel.close(devNull);
 		}
 		if (failure[0] != null) {
+			Kernel.close(pair[0]);
 			throw failure[0];
 		}
-		return pid[0];
+		return new Spawned(pid[0], pair[0]);
+	}
+
+	private static List<String> append(List<String> list, String item) {
+		List<String> longer = new ArrayList<>(list);
+		longer.add(item);
+		return longer;
+	}
+
+	/** An init process and our end of its control socket. */
+	private record Spawned(int pid, int control) {
+	}
+
+	/**
+	 * Inits started ahead of need, each already PID 1 of a fresh pid namespace, its JVM up and its
+	 * classes trained: taking one skips the JVM's start-up. A replacement starts right away.
+	 */
+	private final class WarmPool {
+
+		private final java.util.concurrent.BlockingQueue<Spawned> ready;
+
+		WarmPool(int size) {
+			this.ready = new java.util.concurrent.ArrayBlockingQueue<>(size);
+			for (int i = 0; i < size; i++) {
+				refill();
+			}
+		}
+
+		/** A warm init, or null when none is ready (the caller then starts a cold one). */
+		Spawned take() {
+			Spawned init;
+			while ((init = this.ready.poll()) != null) {
+				refill();
+				if (Kernel.exists(init.pid())) {
+					return init;
+				}
+				Kernel.close(init.control());
+			}
+			return null;
+		}
+
+		void drain() {
+			Spawned init;
+			while ((init = this.ready.poll()) != null) {
+				// closing its socket ends a waiting init; the kill covers one still starting
+				Kernel.close(init.control());
+				InitLauncher.kill(init.pid());
+			}
+		}
+
+		private void refill() {
+			if (InitLauncher.this.pool != this) {
+				return;
+			}
+			Thread.ofVirtual().name("berth-warm-init").start(() -> {
+				try {
+					Spawned init = spawn(PidNamespace.FRESH, true);
+					if (!this.ready.offer(init)) {
+						InitLauncher.kill(init.pid());
+						Kernel.close(init.control());
+					}
+				}
+				catch (RuntimeException ex) {
+					// the next take starts a cold init instead
+				}
+			});
+		}
+
 	}
 
 	private static void kill(int pid) {

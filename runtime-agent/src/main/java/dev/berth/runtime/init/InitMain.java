@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
+import dev.berth.runtime.linux.UnixSockets;
 
 /**
  * The container init: the first program of a container, started by the shim or berth-runc, that
@@ -21,11 +22,21 @@ public final class InitMain {
 		}
 		// first of all: /proc/<pid>/exe is the host's java until exec, and must not be reachable
 		Kernel.prctl(Kernel.PR_SET_DUMPABLE, 0);
+		if (args.length > 0 && args[0].equals(InitProtocol.WARM)) {
+			// a warm init: pay class loading and JIT warm-up now, before a container is waiting
+			Training.run();
+		}
+		Bootstrap bootstrap;
+		try {
+			bootstrap = receiveBootstrap();
+		}
+		catch (Throwable ex) {
+			// the parent went away before sending a container (a warm init the shim never used)
+			Runtime.getRuntime().halt(0);
+			return;
+		}
 		try {
 			preloadClasses();
-			Bootstrap bootstrap = Bootstrap
-				.parse(Kernel.readToEndUtf8(InitProtocol.BOOTSTRAP_FD, InitProtocol.MAX_BOOTSTRAP_BYTES));
-			Kernel.close(InitProtocol.BOOTSTRAP_FD);
 			if (bootstrap.mode().equals(InitProtocol.MODE_SETNS)) {
 				new SetnsInit(JnaLinuxSyscalls.INSTANCE, bootstrap).run();
 			}
@@ -36,7 +47,7 @@ public final class InitMain {
 		catch (Throwable ex) {
 			String message = (ex.getMessage() != null) ? ex.getMessage() : ex.toString();
 			try {
-				Kernel.writeFully(InitProtocol.SYNC_FD,
+				Kernel.writeFully(InitProtocol.CONTROL_FD,
 						(InitProtocol.ERROR_PREFIX + message.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
 			}
 			catch (Throwable ignored) {
@@ -44,6 +55,40 @@ public final class InitMain {
 			}
 			Runtime.getRuntime().halt(1);
 		}
+	}
+
+	/**
+	 * Takes the container's descriptors and bootstrap from the control socket and puts the
+	 * descriptors where the rest of the init expects them: stdio at 0-2, FIFO and console at 5, 6.
+	 */
+	private static Bootstrap receiveBootstrap() {
+		UnixSockets.Received header = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, InitProtocol.PASSED_FDS, 4);
+		if (header.data().length < 4 || header.fds().length != InitProtocol.PASSED_FDS) {
+			throw new IllegalStateException("no bootstrap");
+		}
+		int length = java.nio.ByteBuffer.wrap(header.data()).getInt();
+		if (length < 0 || length > InitProtocol.MAX_BOOTSTRAP_BYTES) {
+			throw new IllegalStateException("bootstrap of " + length + " bytes");
+		}
+		byte[] json = new byte[length];
+		int offset = 0;
+		byte[] buffer = new byte[65536];
+		while (offset < length) {
+			int n = Kernel.read(InitProtocol.CONTROL_FD, buffer);
+			if (n <= 0) {
+				throw new IllegalStateException("bootstrap cut short");
+			}
+			int take = Math.min(n, length - offset);
+			System.arraycopy(buffer, 0, json, offset, take);
+			offset += take;
+		}
+		int[] targets = { 0, 1, 2, InitProtocol.EXEC_FIFO_FD, InitProtocol.CONSOLE_SOCKET_FD };
+		for (int i = 0; i < targets.length; i++) {
+			// dup2 clears close-on-exec on the copy; close_range sets it again on 3 and up before exec
+			Kernel.dup2(header.fds()[i], targets[i]);
+			Kernel.close(header.fds()[i]);
+		}
+		return Bootstrap.parse(new String(json, StandardCharsets.UTF_8));
 	}
 
 	/**
@@ -61,10 +106,9 @@ public final class InitMain {
 		}
 	}
 
-	/** Tells the parent that the container is set up and waits for start. */
+	/** Tells the parent that the process is set up (a new container then waits for start). */
 	static void reportReady() {
-		Kernel.writeFully(InitProtocol.SYNC_FD, (InitProtocol.READY + "\n").getBytes(StandardCharsets.UTF_8));
-		Kernel.close(InitProtocol.SYNC_FD);
+		Kernel.writeFully(InitProtocol.CONTROL_FD, (InitProtocol.READY + "\n").getBytes(StandardCharsets.UTF_8));
 	}
 
 }

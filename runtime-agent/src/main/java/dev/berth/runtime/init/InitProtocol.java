@@ -1,24 +1,30 @@
 package dev.berth.runtime.init;
 
 /**
- * The descriptors a container init is started with, and the messages it sends back, shared by
- * the init and the process that spawns it.
+ * How a container init and the process that spawns it talk: over one unix socket, the init's
+ * descriptor {@link #CONTROL_FD}.
  *
- * <p>The bootstrap pipe carries one JSON document (the spec and what else the init needs) and is
- * closed by the parent. The sync pipe carries {@code ready} once the container is set up and
- * waiting for start, or {@code error <message>} when setup failed; it closes when the workload is
- * exec'd. The exec FIFO (an {@code O_PATH} descriptor) is opened for writing through
+ * <p>The parent sends one message: a 4-byte big-endian length with the container's descriptors
+ * attached ({@code SCM_RIGHTS}: stdin, stdout, stderr, the exec FIFO, the console socket), then
+ * that many bytes of bootstrap JSON. The init answers {@code ready} once set up (a new container
+ * then waits for start), or {@code error <message>}. Its end of the socket closes on exec.
+ *
+ * <p>Since the descriptors arrive with the bootstrap, an init can be started before anyone knows
+ * what container it will become: the shim keeps a few warm, already past JVM start-up.
+ *
+ * <p>The exec FIFO (an {@code O_PATH} descriptor) is opened for writing through
  * {@code /proc/self/fd}, which blocks until start opens it for reading: the create/start split.
  */
 public final class InitProtocol {
 
-	public static final int BOOTSTRAP_FD = 3;
-
-	public static final int SYNC_FD = 4;
+	public static final int CONTROL_FD = 3;
 
 	public static final int EXEC_FIFO_FD = 5;
 
 	public static final int CONSOLE_SOCKET_FD = 6;
+
+	/** The descriptors the parent attaches, in order. */
+	public static final int PASSED_FDS = 5;
 
 	public static final String READY = "ready";
 
@@ -30,6 +36,9 @@ public final class InitProtocol {
 	public static final String MODE_STANDARD = "standard";
 
 	public static final String MODE_SETNS = "setns";
+
+	/** The argument that starts an init warm: it loads and trains itself, then waits for a container. */
+	public static final String WARM = "--warm";
 
 	private InitProtocol() {
 	}

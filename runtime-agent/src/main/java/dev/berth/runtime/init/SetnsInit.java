@@ -39,6 +39,7 @@ final class SetnsInit {
 		setup.enterWorkingDirectory();
 		setup.applyLimits();
 		setup.dropPrivileges();
+		InitMain.reportReady();
 		setup.exec();
 	}
 

@@ -80,17 +80,25 @@ public final class UnixSockets {
 	/** Sends {@code fd} over {@code socket}, with a short text (runc sends the console's path). */
 	public static void sendDescriptor(int socket, int fd, String text) {
 		byte[] payload = text.isEmpty() ? new byte[] { 0 } : text.getBytes(StandardCharsets.UTF_8);
+		sendDescriptors(socket, new int[] { fd }, payload);
+	}
+
+	/** Sends descriptors with a payload of at least one byte in one message ({@code SCM_RIGHTS}). */
+	public static void sendDescriptors(int socket, int[] fds, byte[] payload) {
 		Memory data = new Memory(payload.length);
 		data.write(0, payload, 0, payload.length);
 		Memory iov = new Memory(16);
 		iov.setPointer(0, data);
 		iov.setLong(8, payload.length);
-		Memory control = new Memory(24);
+		int controlLength = 16 + 4 * fds.length; // CMSG_LEN
+		Memory control = new Memory((controlLength + 7) & ~7); // CMSG_SPACE
 		control.clear();
-		control.setLong(0, 20); // CMSG_LEN(sizeof(int))
+		control.setLong(0, controlLength);
 		control.setInt(8, SOL_SOCKET);
 		control.setInt(12, SCM_RIGHTS);
-		control.setInt(16, fd);
+		for (int i = 0; i < fds.length; i++) {
+			control.setInt(16 + 4L * i, fds[i]);
+		}
 		Memory message = message(iov, control);
 		try {
 			LibC.sendmsg(socket, message, 0);
@@ -102,25 +110,47 @@ public final class UnixSockets {
 
 	/** Receives a descriptor sent with {@link #sendDescriptor}; -1 if the message carried none. */
 	public static int receiveDescriptor(int socket) {
-		Memory data = new Memory(4096);
+		Received received = receiveDescriptors(socket, 1, 4096);
+		return (received.fds().length > 0) ? received.fds()[0] : -1;
+	}
+
+	/**
+	 * Receives one message with up to {@code maxFds} descriptors (close-on-exec) and up to
+	 * {@code maxBytes} of payload. An empty payload and no descriptors: the peer closed.
+	 */
+	public static Received receiveDescriptors(int socket, int maxFds, int maxBytes) {
+		Memory data = new Memory(maxBytes);
 		Memory iov = new Memory(16);
 		iov.setPointer(0, data);
-		iov.setLong(8, data.size());
-		Memory control = new Memory(64);
+		iov.setLong(8, maxBytes);
+		Memory control = new Memory(((16 + 4L * maxFds) + 7) & ~7);
 		control.clear();
 		Memory message = message(iov, control);
-		long received;
-		try {
-			received = LibC.recvmsg(socket, message, MSG_CMSG_CLOEXEC);
+		long length;
+		while (true) {
+			try {
+				length = LibC.recvmsg(socket, message, MSG_CMSG_CLOEXEC);
+				break;
+			}
+			catch (LastErrorException ex) {
+				if (ex.getErrorCode() != Errno.EINTR) {
+					throw new SyscallException("recvmsg", "fd " + socket, ex.getErrorCode());
+				}
+			}
 		}
-		catch (LastErrorException ex) {
-			throw new SyscallException("recvmsg", "fd " + socket, ex.getErrorCode());
+		int[] fds = new int[0];
+		long controlLength = message.getLong(40);
+		if (controlLength >= 20 && control.getInt(8) == SOL_SOCKET && control.getInt(12) == SCM_RIGHTS) {
+			fds = new int[(int) ((control.getLong(0) - 16) / 4)];
+			for (int i = 0; i < fds.length; i++) {
+				fds[i] = control.getInt(16 + 4L * i);
+			}
 		}
-		if (received < 0 || message.getLong(40) < 20 || control.getInt(8) != SOL_SOCKET
-				|| control.getInt(12) != SCM_RIGHTS) {
-			return -1;
-		}
-		return control.getInt(16);
+		return new Received(fds, data.getByteArray(0, (int) Math.max(0, length)));
+	}
+
+	/** What {@link #receiveDescriptors} got. */
+	public record Received(int[] fds, byte[] data) {
 	}
 
 	private static Memory message(Memory iov, Memory control) {

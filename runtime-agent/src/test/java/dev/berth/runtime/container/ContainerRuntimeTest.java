@@ -80,6 +80,18 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
+	void warmInitsBecomeContainersAndAreReplaced() throws Exception {
+		this.runtime = TestRuntimes.createWarm(this.temp.resolve("warm-state"), 1);
+		Thread.sleep(1500); // let the pool's first init come up
+		for (int i = 0; i < 3; i++) {
+			Result result = run(List.of("sh", "-c", "echo $$; hostname"), (spec) -> spec.put("hostname", "warm"));
+			assertThat(result.exitCode()).isZero();
+			assertThat(result.stdout()).isEqualTo("1\nwarm\n");
+		}
+		this.runtime.close();
+	}
+
+	@Test
 	void workloadInheritsOnlyItsStdio() throws IOException {
 		// a shell that forks ls (two commands), so $$ is the workload itself
 		Result result = run(List.of("sh", "-c", "ls /proc/$$/fd; exit 0"), (spec) -> {

@@ -39,9 +39,20 @@ berth_ms=$(measure berth "$berth" --root "$work/berth-state" run --bundle .)
 runc_ms=$(measure runc runc --root "$work/runc-state" run --bundle .)
 crun_ms=$(measure crun crun_cmd --root "$work/crun-state" run --bundle .)
 
-printf '%-12s %10s %12s\n' runtime "median ms" "x crun"
-for row in "berth-runc $berth_ms" "runc $runc_ms" "crun $crun_ms"; do
-  set -- $row
-  printf '%-12s %10s %12s\n' "$1" "$2" "$(echo "scale=2; $2 / $crun_ms" | bc)"
-done
-echo "($iterations runs each of create+start+wait+delete of /bin/true; goal: berth-runc <= 1.5 x crun)"
+# the same sequence driven in-process, as the node shim drives it: a cold init, then a warm pool
+lib=$here/../runtime-agent/target/runtime
+classes=$here/../runtime-agent/target/test-classes
+java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+inprocess=$("$java" --enable-native-access=ALL-UNNAMED -cp "$classes:$(ls "$lib"/runtime-agent-*-runtime.jar):$lib/jna.jar" \
+  dev.berth.runtime.bench.InProcessLatencyBench "$work/bundle" "$(ls "$lib"/runtime-agent-*-runtime.jar):$lib/jna.jar" "$iterations")
+
+printf '%-18s %10s %8s\n' runtime "median ms" "x crun"
+while read -r name ms; do
+  printf '%-18s %10s %8s\n' "$name" "$ms" "$(echo "scale=2; $ms / $crun_ms" | bc)"
+done <<ROWS
+berth-runc $berth_ms
+$inprocess
+runc $runc_ms
+crun $crun_ms
+ROWS
+echo "($iterations runs each of create+start+wait+delete of /bin/true; goal: <= 1.5 x crun)"

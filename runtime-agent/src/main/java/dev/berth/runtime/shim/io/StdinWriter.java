@@ -2,6 +2,7 @@ package dev.berth.runtime.shim.io;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -75,16 +76,21 @@ public final class StdinWriter implements AutoCloseable {
 	/**
 	 * Queues {@code data[offset..offset+length)} (copied), waiting while the queue is full.
 	 * Throws {@link SyscallException} with EPIPE (or the error the loop met) once the container's
-	 * end is gone, and {@link IllegalStateException} after {@link #close()} or the loop's close.
+	 * end is gone, and {@link IllegalStateException} after {@link #close()} or the loop's close,
+	 * or when called on the loop thread with the queue full.
 	 */
 	public void write(byte[] data, int offset, int length) throws InterruptedException {
-		java.util.Objects.checkFromIndexSize(offset, length, data.length);
+		Objects.checkFromIndexSize(offset, length, data.length);
 		this.lock.lockInterruptibly();
 		try {
 			while (length > 0) {
 				checkWritable();
 				int space = this.limit - this.queued;
 				if (space <= 0) {
+					if (this.loop.inLoop()) {
+						// only the loop drains the queue: waiting here would wait forever
+						throw new IllegalStateException("stdin fd " + this.originalFd + " is full; the I/O loop must not wait");
+					}
 					this.drained.await();
 					continue;
 				}

@@ -3,6 +3,7 @@ package dev.berth.runtime.shim.io;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.jna.Memory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,7 @@ class EpollTests {
 	@Test
 	void nonBlockingReadReportsNothingToReadThenData() {
 		Epoll.setNonBlocking(this.pipe[0]);
-		com.sun.jna.Memory buffer = new com.sun.jna.Memory(16);
+		Memory buffer = new Memory(16);
 		assertThat(Epoll.read(this.pipe[0], buffer, 16)).isEqualTo(-1);
 		Kernel.writeFully(this.pipe[1], "abc".getBytes(StandardCharsets.US_ASCII));
 		assertThat(Epoll.read(this.pipe[0], buffer, 16)).isEqualTo(3);

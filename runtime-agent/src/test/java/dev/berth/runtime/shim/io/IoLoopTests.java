@@ -1,6 +1,9 @@
 package dev.berth.runtime.shim.io;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -397,7 +400,7 @@ class IoLoopTests {
 
 	/** Live heap after full collections, once two in a row agree (the loop thread may allocate). */
 	static long usedHeap() throws InterruptedException {
-		java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 		long previous = -1;
 		for (int i = 0; i < 10; i++) {
 			System.gc();
@@ -455,7 +458,7 @@ class IoLoopTests {
 		try {
 			return !Files.readSymbolicLink(fdPath(fd)).toString().equals(identity);
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			return true;
 		}
 	}

@@ -243,12 +243,17 @@ public final class JsonFileLog implements AutoCloseable {
 		}
 		this.fileSize += this.used;
 		this.used = 0;
-		if (this.buffer.length > KEPT_BUFFER) {
-			this.buffer = new byte[INITIAL_BUFFER];
-		}
 		if (this.failing) {
 			this.failing = false;
 			logger.log(Level.INFO, "log " + this.file + " is written again");
+		}
+	}
+
+	/** Writes the buffer at the end of a chunk, and lets a buffer one huge chunk grew go. */
+	private void endOfChunk() {
+		writeQuietly();
+		if (this.buffer.length > KEPT_BUFFER) {
+			this.buffer = new byte[INITIAL_BUFFER];
 		}
 	}
 
@@ -400,7 +405,7 @@ public final class JsonFileLog implements AutoCloseable {
 				take(data, pos, newline, true, now);
 				pos = newline + 1;
 			}
-			writeQuietly();
+			endOfChunk();
 		}
 
 		@Override
@@ -409,7 +414,7 @@ public final class JsonFileLog implements AutoCloseable {
 				return;
 			}
 			finish(JsonFileLog.this.options.clock().instant());
-			writeQuietly();
+			endOfChunk();
 		}
 
 		void finish(Instant now) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -96,7 +97,9 @@ public final class JsonFileLogReader implements AutoCloseable {
 	/** As {@link #open(Path, Query)}, polling at {@code pollInterval} when following. */
 	public static JsonFileLogReader open(Path file, Query query, Duration pollInterval) throws IOException {
 		List<Source> sources = openSources(file);
-		JsonFileLogReader reader = new JsonFileLogReader(file, query, pollInterval, sources);
+		// copy-on-write: close() may walk the list from another thread while a follow extends it
+		JsonFileLogReader reader = new JsonFileLogReader(file, query, pollInterval,
+				new CopyOnWriteArrayList<>(sources));
 		try {
 			reader.position();
 		}
@@ -290,6 +293,9 @@ public final class JsonFileLogReader implements AutoCloseable {
 		if (this.sources.isEmpty()) {
 			// no log yet: the container has not written, or the file is not created yet
 			this.sources.addAll(openSources(this.file));
+			if (this.closed) {
+				this.sources.forEach(Source::close);
+			}
 			return !this.sources.isEmpty();
 		}
 		Source ours = this.sources.get(this.current);

@@ -200,6 +200,22 @@ class JsonFileLogTests {
 	}
 
 	@Test
+	void rotationInTheMiddleOfAChunkOfHugeEntries() throws Exception {
+		// each entry escapes to about 96 KiB, past the buffer the log keeps between chunks
+		String line = "\u0001".repeat(16_000) + "\n";
+		JsonFileLog.Options options = JsonFileLog.Options.defaults().withClock(this.clock).withMaxSize(150_000);
+		try (JsonFileLog log = JsonFileLog.open(file(), options)) {
+			send(log.stdout(), line.repeat(4));
+		}
+		assertThat(JsonFileLog.rotated(file(), 2)).exists();
+		assertThat(logs()).containsExactly(line, line, line);
+		try (JsonFileLogReader reader = JsonFileLogReader.open(JsonFileLog.rotated(file(), 2),
+				JsonFileLogReader.Query.all())) {
+			assertThat(reader.next().log()).isEqualTo(line);
+		}
+	}
+
+	@Test
 	void oneFileOnlyStartsOver() throws Exception {
 		JsonFileLog.Options options = JsonFileLog.Options.defaults().withClock(this.clock).withMaxSize(1024)
 			.withMaxFiles(1);

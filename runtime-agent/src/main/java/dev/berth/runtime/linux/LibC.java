@@ -142,4 +142,16 @@ final class LibC {
 
 	static native String strerror(int errno);
 
+	static native int epoll_create1(int flags) throws LastErrorException;
+
+	static native int epoll_ctl(int epollFd, int operation, int fd, byte[] event) throws LastErrorException;
+
+	static native int epoll_wait(int epollFd, Pointer events, int maxEvents, int timeout) throws LastErrorException;
+
+	static native int eventfd(int initialValue, int flags) throws LastErrorException;
+
+	static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
+
+	static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
+
 }

@@ -195,7 +195,7 @@ public record RuntimeSpec(String ociVersion, Process process, Root root, String 
 		public static final Resources NONE = new Resources(null, null, null, null, null, null, null, null, null,
 				List.of());
 
-		static Resources read(JsonObject o) {
+		public static Resources read(JsonObject o) {
 			JsonObject memory = o.object("memory");
 			JsonObject cpu = o.object("cpu");
 			JsonObject pids = o.object("pids");

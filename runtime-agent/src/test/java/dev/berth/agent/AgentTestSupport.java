@@ -1,0 +1,78 @@
+package dev.berth.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.google.protobuf.ByteString;
+
+import dev.berth.contracts.agent.v1.CreateRequest;
+import dev.berth.contracts.agent.v1.StdioConfig;
+import dev.berth.runtime.TestBundles;
+import dev.berth.runtime.linux.Kernel;
+import dev.berth.runtime.shim.ShimClient;
+import dev.berth.runtime.spec.Json;
+
+/** Requests and clean-up shared by the agent's tests. */
+final class AgentTestSupport {
+
+	private AgentTestSupport() {
+	}
+
+	/** A create request for a busybox container with an absolute rootfs (no image mounts). */
+	static CreateRequest create(Path dir, String id, List<String> args, StdioConfig stdio,
+			java.util.function.Consumer<Map<String, Object>> customizer) throws IOException {
+		Path bundle = TestBundles.busybox(dir.resolve(id), args);
+		Map<String, Object> spec = TestBundles.spec(args);
+		spec.put("root", Json.obj("path", bundle.resolve("rootfs").toString(), "readonly", false));
+		customizer.accept(spec);
+		return CreateRequest.newBuilder()
+			.setContainerId(id)
+			.setSpecJson(ByteString.copyFromUtf8(Json.write(spec)))
+			.setStdio(stdio)
+			.build();
+	}
+
+	static CreateRequest create(Path dir, String id, List<String> args) throws IOException {
+		return create(dir, id, args, StdioConfig.getDefaultInstance(), (spec) -> {
+		});
+	}
+
+	/** Stops the shim serving {@code socket} and everything it runs, and removes the exec root. */
+	static void stopShim(Path execRoot) {
+		ShimClient shim = new ShimClient(execRoot.resolve("shim.sock"));
+		if (!shim.isServing()) {
+			return;
+		}
+		@SuppressWarnings("unchecked")
+		List<Object> tasks = (List<Object>) shim.call(Map.of("op", "list"));
+		for (Object task : tasks) {
+			String id = (String) ((Map<?, ?>) task).get("id");
+			try {
+				shim.call(Map.of("op", "delete", "id", id, "force", true));
+			}
+			catch (RuntimeException ex) {
+				// gone already
+			}
+		}
+		int pid = (int) shim.callForObject(Map.of("op", "ping")).integer("pid", 0);
+		Kernel.kill(pid, Kernel.SIGKILL);
+		long deadline = System.nanoTime() + 5_000_000_000L;
+		while (Kernel.exists(pid) && !isZombie(pid) && System.nanoTime() < deadline) {
+			Thread.onSpinWait();
+		}
+	}
+
+	private static boolean isZombie(int pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+		}
+		catch (IOException ex) {
+			return true;
+		}
+	}
+
+}

@@ -1,0 +1,262 @@
+package dev.berth.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.berth.contracts.agent.v1.CreateRequest;
+import dev.berth.contracts.agent.v1.DeleteRequest;
+import dev.berth.contracts.agent.v1.EventsRequest;
+import dev.berth.contracts.agent.v1.EventsResponse;
+import dev.berth.contracts.agent.v1.ExecRequest;
+import dev.berth.contracts.agent.v1.KillRequest;
+import dev.berth.contracts.agent.v1.ListRequest;
+import dev.berth.contracts.agent.v1.PauseRequest;
+import dev.berth.contracts.agent.v1.PidsRequest;
+import dev.berth.contracts.agent.v1.ResumeRequest;
+import dev.berth.contracts.agent.v1.StartRequest;
+import dev.berth.contracts.agent.v1.StateRequest;
+import dev.berth.contracts.agent.v1.StatsRequest;
+import dev.berth.contracts.agent.v1.StdioConfig;
+import dev.berth.contracts.agent.v1.TaskStatus;
+import dev.berth.contracts.agent.v1.WaitRequest;
+import dev.berth.contracts.agent.v1.WaitResponse;
+import dev.berth.runtime.TestBundles;
+import dev.berth.runtime.TestRuntimes;
+import dev.berth.runtime.spec.Json;
+
+/**
+ * TaskService end to end: gRPC in, the agent, the node shim it starts, real containers out.
+ */
+@Tag("privileged")
+@SpringBootTest(properties = "spring.grpc.server.port=0")
+class TaskServiceTest {
+
+	static final Path EXEC_ROOT = tempDir();
+
+	@DynamicPropertySource
+	static void execRoot(DynamicPropertyRegistry registry) {
+		registry.add("berth.agent.exec-root", EXEC_ROOT::toString);
+	}
+
+	@LocalGrpcServerPort
+	int port;
+
+	@Autowired
+	AgentProperties properties;
+
+	private AgentClient client;
+
+	@BeforeEach
+	void connect() {
+		this.client = new AgentClient(this.port);
+	}
+
+	@AfterEach
+	void disconnect() {
+		this.client.close();
+	}
+
+	@AfterAll
+	static void stopShim() throws IOException {
+		AgentTestSupport.stopShim(EXEC_ROOT);
+		TestRuntimes.removeEmptyParentCgroups();
+	}
+
+	@Test
+	void exitCodeAndJsonFileLog() throws Exception {
+		Path log = EXEC_ROOT.resolve("logs/log1-json.log");
+		Files.createDirectories(log.getParent());
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "log1",
+				List.of("sh", "-c", "echo out; echo err >&2; exit 3"),
+				StdioConfig.newBuilder().setLogPath(log.toString()).build(), (spec) -> {
+				}));
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("log1").build());
+		WaitResponse exit = this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("log1").build());
+		assertThat(exit.getExitStatus()).isEqualTo(3);
+		assertThat(exit.getOomKilled()).isFalse();
+		List<String> lines = Files.readAllLines(log);
+		assertThat(lines).hasSize(2);
+		assertThat(lines).anySatisfy((l) -> assertThat(l).startsWith("{\"log\":\"out\\n\",\"stream\":\"stdout\",\"time\":\""));
+		assertThat(lines).anySatisfy((l) -> assertThat(l).startsWith("{\"log\":\"err\\n\",\"stream\":\"stderr\",\"time\":\""));
+		assertThat(this.client.tasks.state(StateRequest.newBuilder().setContainerId("log1").build()).getStatus())
+			.isEqualTo(TaskStatus.TASK_STATUS_STOPPED);
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("log1").build());
+		assertThat(Files.exists(this.properties.bundles().resolve("log1"))).isFalse();
+	}
+
+	@Test
+	void stdinRoundTripsThroughAttach() throws Exception {
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "cat1", List.of("cat"),
+				StdioConfig.newBuilder().setStdin(true).build(), (spec) -> {
+				}));
+		AgentClient.Attached attached = this.client.attach("cat1", "", "hello, berth\n");
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("cat1").build());
+		assertThat(attached.stdout()).isEqualTo("hello, berth\n");
+		assertThat(this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("cat1").build()).getExitStatus())
+			.isZero();
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("cat1").build());
+	}
+
+	@Test
+	void terminalWithConsoleSize() throws Exception {
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "tty1",
+				List.of("sh", "-c", "sleep 0.3; stty size"),
+				StdioConfig.newBuilder().setTerminal(true).setConsoleWidth(100).setConsoleHeight(30).build(),
+				(spec) -> TestBundles.child(spec, "process").put("terminal", true)));
+		AgentClient.Attached attached = this.client.attach("tty1", "", null);
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("tty1").build());
+		assertThat(attached.stdout()).isEqualTo("30 100\r\n");
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("tty1").build());
+	}
+
+	@Test
+	void execPauseStatsAndPids() throws Exception {
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "run1", List.of("sleep", "1000")));
+		int pid = this.client.tasks.start(StartRequest.newBuilder().setContainerId("run1").build()).getPid();
+		String process = Json.write(Json.obj("args", List.of("sh", "-c", "cat /proc/1/cmdline; exit 4"), "cwd", "/",
+				"env", List.of("PATH=/bin"), "user", Json.obj("uid", 0, "gid", 0)));
+		this.client.tasks.exec(ExecRequest.newBuilder()
+			.setContainerId("run1")
+			.setExecId("e1")
+			.setProcessJson(ByteString.copyFromUtf8(process))
+			.build());
+		AgentClient.Attached attached = this.client.attach("run1", "e1", null);
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("run1").setExecId("e1").build());
+		assertThat(attached.stdout()).isEqualTo("sleep\u00001000\u0000");
+		assertThat(this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("run1").setExecId("e1").build())
+			.getExitStatus()).isEqualTo(4);
+
+		assertThat(this.client.tasks.stats(StatsRequest.newBuilder().setContainerId("run1").build()).getPidsCurrent())
+			.isEqualTo(1);
+		assertThat(this.client.tasks.pids(PidsRequest.newBuilder().setContainerId("run1").build()).getProcessesList())
+			.extracting((p) -> p.getPid())
+			.containsExactly(pid);
+		this.client.tasks.pause(PauseRequest.newBuilder().setContainerId("run1").build());
+		assertThat(this.client.tasks.state(StateRequest.newBuilder().setContainerId("run1").build()).getStatus())
+			.isEqualTo(TaskStatus.TASK_STATUS_PAUSED);
+		this.client.tasks.resume(ResumeRequest.newBuilder().setContainerId("run1").build());
+		assertThat(this.client.tasks.state(StateRequest.newBuilder().setContainerId("run1").build()).getStatus())
+			.isEqualTo(TaskStatus.TASK_STATUS_RUNNING);
+
+		this.client.tasks.kill(KillRequest.newBuilder().setContainerId("run1").setSignal(9).build());
+		assertThat(this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("run1").build()).getExitStatus())
+			.isEqualTo(137);
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("run1").build());
+	}
+
+	@Test
+	void eventsReportStartAndExit() throws Exception {
+		BlockingQueue<EventsResponse> events = new LinkedBlockingQueue<>();
+		this.client.async.events(EventsRequest.getDefaultInstance(), new StreamObserver<>() {
+
+			@Override
+			public void onNext(EventsResponse event) {
+				events.add(event);
+			}
+
+			@Override
+			public void onError(Throwable error) {
+			}
+
+			@Override
+			public void onCompleted() {
+			}
+
+		});
+		Thread.sleep(200); // the subscription is in place before anything happens
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "ev1", List.of("sh", "-c", "exit 5")));
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("ev1").build());
+		EventsResponse started = nextFor(events, "ev1");
+		assertThat(started.hasStarted()).isTrue();
+		EventsResponse exited = nextFor(events, "ev1");
+		assertThat(exited.hasExited()).isTrue();
+		assertThat(exited.getExited().getExitStatus()).isEqualTo(5);
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("ev1").build());
+	}
+
+	@Test
+	void badInputGetsAClearStatusAndLeavesNothing() throws Exception {
+		CreateRequest good = AgentTestSupport.create(EXEC_ROOT.resolve("b"), "bad1", List.of("true"));
+		assertStatus(() -> this.client.tasks.create(good.toBuilder().setSpecJson(ByteString.copyFromUtf8("{\"ociVersion\":")).build()),
+				Status.Code.INVALID_ARGUMENT, "malformed JSON");
+		assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> spec.put("root", Json.obj("path", "rootfs")))),
+				Status.Code.INVALID_ARGUMENT, "root.path: must be absolute");
+		assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> TestBundles.child(spec, "process")
+			.put("capabilities", Json.obj("bounding", List.of("CAP_NOPE"))))), Status.Code.INVALID_ARGUMENT,
+				"process.capabilities.bounding: unknown capability \"CAP_NOPE\"");
+		assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> TestBundles.child(spec, "process")
+			.put("user", Json.obj("uid", 1L << 33, "gid", 0)))), Status.Code.INVALID_ARGUMENT, "process.user.uid");
+		assertThat(this.client.tasks.list(ListRequest.getDefaultInstance()).getTasksList()).isEmpty();
+		assertThat(Files.exists(this.properties.bundles().resolve("bad1"))).isFalse();
+
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "dup1", List.of("sleep", "1000")));
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("dup1").build());
+		CreateRequest duplicate = AgentTestSupport.create(EXEC_ROOT.resolve("b2"), "dup1", List.of("true"));
+		assertStatus(() -> this.client.tasks.create(duplicate), Status.Code.ALREADY_EXISTS, "dup1");
+		assertStatus(() -> this.client.tasks.start(StartRequest.newBuilder().setContainerId("dup1").build()),
+				Status.Code.FAILED_PRECONDITION, "already started");
+		assertStatus(() -> this.client.tasks.state(StateRequest.newBuilder().setContainerId("nope").build()),
+				Status.Code.NOT_FOUND, "nope");
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("dup1").setForce(true).build());
+		assertThat(this.client.tasks.list(ListRequest.getDefaultInstance()).getTasksList()).isEmpty();
+	}
+
+	private static CreateRequest withSpec(CreateRequest request,
+			java.util.function.Consumer<Map<String, Object>> change) {
+		Map<String, Object> spec = new java.util.LinkedHashMap<>(
+				dev.berth.runtime.spec.JsonObject.parse(request.getSpecJson().toStringUtf8()).fields());
+		change.accept(spec);
+		return request.toBuilder().setSpecJson(ByteString.copyFromUtf8(Json.write(spec))).build();
+	}
+
+	private static void assertStatus(Runnable call, Status.Code code, String message) {
+		assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
+			assertThat(ex.getStatus().getCode()).isEqualTo(code);
+			assertThat(ex.getStatus().getDescription()).contains(message);
+		});
+	}
+
+	private static EventsResponse nextFor(BlockingQueue<EventsResponse> events, String id) throws InterruptedException {
+		while (true) {
+			EventsResponse event = events.poll(20, TimeUnit.SECONDS);
+			assertThat(event).as("an event for " + id).isNotNull();
+			if (event.getContainerId().equals(id)) {
+				return event;
+			}
+		}
+	}
+
+	private static Path tempDir() {
+		try {
+			return Files.createTempDirectory("berth-agent-test");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -66,6 +66,7 @@ public final class NodeShim {
 		// orphans of our containers come back to us, not to the host's init
 		Kernel.prctl(Kernel.PR_SET_CHILD_SUBREAPER, 1);
 		Files.createDirectories(state);
+		Files.writeString(state.resolve("shim.pid"), Long.toString(ProcessHandle.current().pid()));
 		InitLauncher launcher = new InitLauncher(InitLauncher.currentClasspath(), state.resolve("lib"));
 		launcher.keepWarm(Integer.parseInt(options.getOrDefault("warm-inits", "2")));
 		ContainerRuntime runtime = new ContainerRuntime(root, launcher);

@@ -122,9 +122,13 @@ public final class InitLauncher {
 	/** Keeps {@code size} inits started ahead of need; 0 turns the pool off and ends its inits. */
 	public void keepWarm(int size) {
 		WarmPool old = this.pool;
-		this.pool = (size > 0) ? new WarmPool(size) : null;
+		WarmPool next = (size > 0) ? new WarmPool(size) : null;
+		this.pool = next;
 		if (old != null) {
 			old.drain();
+		}
+		if (next != null) {
+			next.fill(size); // after it is the pool: a refill for a replaced pool is dropped
 		}
 	}
 
@@ -204,7 +208,10 @@ public final class InitLauncher {
 
 		WarmPool(int size) {
 			this.ready = new java.util.concurrent.ArrayBlockingQueue<>(size);
-			for (int i = 0; i < size; i++) {
+		}
+
+		void fill(int count) {
+			for (int i = 0; i < count; i++) {
 				refill();
 			}
 		}

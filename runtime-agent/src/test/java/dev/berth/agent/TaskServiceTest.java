@@ -42,6 +42,9 @@ import dev.berth.contracts.agent.v1.StateRequest;
 import dev.berth.contracts.agent.v1.StatsRequest;
 import dev.berth.contracts.agent.v1.StdioConfig;
 import dev.berth.contracts.agent.v1.TaskStatus;
+import dev.berth.contracts.agent.v1.Resources;
+import dev.berth.contracts.agent.v1.StatsResponse;
+import dev.berth.contracts.agent.v1.UpdateRequest;
 import dev.berth.contracts.agent.v1.WaitRequest;
 import dev.berth.contracts.agent.v1.WaitResponse;
 import dev.berth.runtime.TestBundles;
@@ -166,6 +169,31 @@ class TaskServiceTest {
 		assertThat(this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("run1").build()).getExitStatus())
 			.isEqualTo(137);
 		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("run1").build());
+	}
+
+	@Test
+	void oomKillIsReportedAndLimitsCanBeUpdated() throws Exception {
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "oom1",
+				List.of("dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1"), StdioConfig.getDefaultInstance(),
+				(spec) -> TestBundles.child(spec, "linux")
+					.put("resources", Json.obj("memory", Json.obj("limit", 48L << 20, "swap", 48L << 20)))));
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("oom1").build());
+		WaitResponse exit = this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("oom1").build());
+		assertThat(exit.getExitStatus()).isEqualTo(137);
+		assertThat(exit.getOomKilled()).isTrue();
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("oom1").build());
+
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "upd1", List.of("sleep", "1000")));
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("upd1").build());
+		this.client.tasks.update(UpdateRequest.newBuilder()
+			.setContainerId("upd1")
+			.setResources(Resources.newBuilder().setPidsLimit(7).setMemoryLimitBytes(64L << 20).setMemorySwapBytes(64L << 20))
+			.build());
+		StatsResponse stats = this.client.tasks.stats(StatsRequest.newBuilder().setContainerId("upd1").build());
+		assertThat(stats.getPidsLimit()).isEqualTo(7);
+		assertThat(stats.getMemoryLimitBytes()).isEqualTo(64L << 20);
+		assertThat(stats.getMemoryUsageBytes()).isPositive();
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("upd1").setForce(true).build());
 	}
 
 	@Test

@@ -37,7 +37,7 @@ public final class InProcessLatencyBench {
 					run(runtime, bundle, "b" + warm + "-" + i);
 					times.add((System.nanoTime() - start) / 1e6);
 					if (warm > 0) {
-						Thread.sleep(1500); // a pool refills between containers
+						Thread.sleep(1500); // a pool refills between containers (its JVM starts in the background)
 					}
 				}
 				Collections.sort(times);

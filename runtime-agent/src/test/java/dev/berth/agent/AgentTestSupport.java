@@ -1,7 +1,6 @@
 package dev.berth.agent;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,7 @@ import com.google.protobuf.ByteString;
 import dev.berth.contracts.agent.v1.CreateRequest;
 import dev.berth.contracts.agent.v1.StdioConfig;
 import dev.berth.runtime.TestBundles;
+import dev.berth.runtime.container.ProcessInfo;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.shim.ShimClient;
 import dev.berth.runtime.spec.Json;
@@ -60,18 +60,8 @@ final class AgentTestSupport {
 		int pid = (int) shim.callForObject(Map.of("op", "ping")).integer("pid", 0);
 		Kernel.kill(pid, Kernel.SIGKILL);
 		long deadline = System.nanoTime() + 5_000_000_000L;
-		while (Kernel.exists(pid) && !isZombie(pid) && System.nanoTime() < deadline) {
+		while (ProcessInfo.isRunning(pid) && System.nanoTime() < deadline) {
 			Thread.onSpinWait();
-		}
-	}
-
-	private static boolean isZombie(int pid) {
-		try {
-			String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-		}
-		catch (IOException ex) {
-			return true;
 		}
 	}
 

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What /proc tells of a process: is it still the one we started, and is it a zombie. */
-final class ProcessInfo {
+public final class ProcessInfo {
 
 	private ProcessInfo() {
 	}
@@ -14,6 +14,11 @@ final class ProcessInfo {
 	static long startTime(int pid) {
 		String[] fields = statFields(pid);
 		return (fields != null) ? Long.parseLong(fields[19]) : 0;
+	}
+
+	/** True while {@code pid} runs: it exists and is not a zombie waiting to be reaped. */
+	public static boolean isRunning(int pid) {
+		return isAlive(pid, 0);
 	}
 
 	/** True while {@code pid} is alive (not a zombie) and is still the process that started then. */

@@ -16,6 +16,7 @@ import dev.berth.runtime.cgroup.CgroupManager;
 import dev.berth.runtime.cgroup.CgroupStats;
 import dev.berth.runtime.container.ContainerException;
 import dev.berth.runtime.container.ContainerRuntime;
+import dev.berth.runtime.container.ProcessInfo;
 import dev.berth.runtime.container.ContainerRuntime.Status;
 import dev.berth.runtime.container.ContainerRuntime.Stdio;
 import dev.berth.runtime.linux.Kernel;
@@ -338,7 +339,7 @@ final class TaskManager {
 	/** A process that is not our child: poll until it is gone. */
 	private void watchForeign(Task task, int pid) {
 		Thread.ofVirtual().start(() -> {
-			while (Kernel.exists(pid) && !isZombie(pid)) {
+			while (ProcessInfo.isRunning(pid)) {
 				try {
 					Thread.sleep(200);
 				}
@@ -348,16 +349,6 @@ final class TaskManager {
 			}
 			exited(task, ExitStatus.unknown());
 		});
-	}
-
-	private static boolean isZombie(int pid) {
-		try {
-			String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-		}
-		catch (IOException ex) {
-			return true;
-		}
 	}
 
 	private ExitStatus awaitExit(Task task) {

@@ -34,6 +34,7 @@ import dev.berth.contracts.agent.v1.EventsResponse;
 import dev.berth.contracts.agent.v1.ExecRequest;
 import dev.berth.contracts.agent.v1.KillRequest;
 import dev.berth.contracts.agent.v1.ListRequest;
+import dev.berth.contracts.agent.v1.Mount;
 import dev.berth.contracts.agent.v1.PauseRequest;
 import dev.berth.contracts.agent.v1.PidsRequest;
 import dev.berth.contracts.agent.v1.ResumeRequest;
@@ -194,6 +195,52 @@ class TaskServiceTest {
 		assertThat(stats.getMemoryLimitBytes()).isEqualTo(64L << 20);
 		assertThat(stats.getMemoryUsageBytes()).isPositive();
 		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("upd1").setForce(true).build());
+	}
+
+	@Test
+	void overlayRootfsFromLayersKeepsWritesInTheUpperDir() throws Exception {
+		CreateRequest base = AgentTestSupport.create(EXEC_ROOT.resolve("ov"), "ovl1",
+				List.of("sh", "-c", "echo written > /etc/marker; cat /etc/marker"), StdioConfig.getDefaultInstance(),
+				(spec) -> {
+				});
+		Path layer = EXEC_ROOT.resolve("ov/ovl1/rootfs");
+		Path upper = Files.createDirectories(EXEC_ROOT.resolve("ov/upper"));
+		Path work = Files.createDirectories(EXEC_ROOT.resolve("ov/work"));
+		CreateRequest overlay = withSpec(base, (spec) -> spec.put("root", Json.obj("path", "rootfs")))
+			.toBuilder()
+			.addRootfs(Mount.newBuilder()
+				.setType("overlay")
+				.setSource("overlay")
+				.addOptions("lowerdir=" + layer)
+				.addOptions("upperdir=" + upper)
+				.addOptions("workdir=" + work))
+			.build();
+		this.client.tasks.create(overlay);
+		AgentClient.Attached attached = this.client.attach("ovl1", "", null);
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("ovl1").build());
+		assertThat(attached.stdout()).isEqualTo("written\n");
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("ovl1").build());
+		assertThat(Files.readString(upper.resolve("etc/marker"))).isEqualTo("written\n");
+		assertThat(Files.exists(layer.resolve("etc/marker"))).as("the image layer is untouched").isFalse();
+		assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(upper.toString());
+	}
+
+	@Test
+	void execWithATerminal() throws Exception {
+		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "tty2", List.of("sleep", "1000")));
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("tty2").build());
+		String process = Json.write(Json.obj("terminal", true, "args", List.of("sh", "-c", "sleep 0.3; tty; stty size"),
+				"cwd", "/tmp", "env", List.of("PATH=/bin"), "user", Json.obj("uid", 65534, "gid", 65534)));
+		this.client.tasks.exec(ExecRequest.newBuilder()
+			.setContainerId("tty2")
+			.setExecId("t")
+			.setProcessJson(ByteString.copyFromUtf8(process))
+			.setStdio(StdioConfig.newBuilder().setTerminal(true).setConsoleWidth(90).setConsoleHeight(20))
+			.build());
+		AgentClient.Attached attached = this.client.attach("tty2", "t", null);
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("tty2").setExecId("t").build());
+		assertThat(attached.stdout()).isEqualTo("/dev/pts/0\r\n20 90\r\n");
+		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("tty2").setForce(true).build());
 	}
 
 	@Test

@@ -262,7 +262,8 @@ final class V2Manager extends AbstractCgroupManager {
 		return this.dir;
 	}
 
-	private static Set<String> words(String content) {
+	/** The whitespace-separated words of a cgroup file such as {@code cgroup.subtree_control}. */
+	static Set<String> words(String content) {
 		Set<String> words = new LinkedHashSet<>();
 		for (String word : content.strip().split("\\s+")) {
 			if (!word.isEmpty()) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -192,9 +191,9 @@ class FakeKernel extends CgroupFiles {
 				}
 			}
 			case "cgroup.subtree_control" -> {
-				Set<String> enabled = words(Files.readString(file));
+				Set<String> enabled = V2Manager.words(Files.readString(file));
 				String controller = value.substring(1);
-				if (!words(Files.readString(dir.resolve("cgroup.controllers"))).contains(controller)) {
+				if (!V2Manager.words(Files.readString(dir.resolve("cgroup.controllers"))).contains(controller)) {
 					throw new IOException("No such file or directory");
 				}
 				if (value.startsWith("+")) {
@@ -297,7 +296,7 @@ class FakeKernel extends CgroupFiles {
 	}
 
 	private void populateV2(Path dir, Map<String, String> files) throws IOException {
-		Set<String> controllers = words(Files.readString(dir.getParent().resolve("cgroup.subtree_control")));
+		Set<String> controllers = V2Manager.words(Files.readString(dir.getParent().resolve("cgroup.subtree_control")));
 		files.put("cgroup.controllers", String.join(" ", controllers) + "\n");
 		files.put("cgroup.subtree_control", "\n");
 		files.put("cgroup.freeze", "0\n");
@@ -336,14 +335,5 @@ class FakeKernel extends CgroupFiles {
 		}
 	}
 
-	private static Set<String> words(String content) {
-		Set<String> words = new LinkedHashSet<>();
-		for (String word : content.strip().split("\\s+")) {
-			if (!word.isEmpty()) {
-				words.add(word);
-			}
-		}
-		return words;
-	}
 
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -42,7 +41,7 @@ class V2UnifiedPrivilegedTests {
 	void setUp() throws IOException {
 		this.root = CgroupMounts.fromMountinfo(CgroupMounts.readMountinfo()).hierarchies().get(CgroupMounts.UNIFIED);
 		assertThat(this.root).as("cgroup2 mount").isNotNull();
-		this.enabledBefore = words(Files.readString(this.root.resolve("cgroup.subtree_control")));
+		this.enabledBefore = V2Manager.words(Files.readString(this.root.resolve("cgroup.subtree_control")));
 		this.manager = new V2Manager(CgroupPath.parse(this.cgroupsPath), this.root, CgroupFiles.SYSTEM);
 	}
 
@@ -57,14 +56,14 @@ class V2UnifiedPrivilegedTests {
 		}
 		finally {
 			Path subtreeControl = this.root.resolve("cgroup.subtree_control");
-			for (String controller : words(Files.readString(subtreeControl))) {
+			for (String controller : V2Manager.words(Files.readString(subtreeControl))) {
 				if (!this.enabledBefore.contains(controller)) {
 					Files.writeString(subtreeControl, "-" + controller);
 				}
 			}
 		}
 		assertThat(this.manager.path("")).doesNotExist();
-		assertThat(words(Files.readString(this.root.resolve("cgroup.subtree_control")))).isEqualTo(this.enabledBefore);
+		assertThat(V2Manager.words(Files.readString(this.root.resolve("cgroup.subtree_control")))).isEqualTo(this.enabledBefore);
 	}
 
 	@Test
@@ -76,8 +75,8 @@ class V2UnifiedPrivilegedTests {
 		assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("0::" + this.cgroupsPath + "\n");
 		assertThat(this.manager.pids()).containsExactly(pid);
 		// what the root has, the container's cgroup has
-		assertThat(words(Files.readString(this.manager.path("").resolve("cgroup.controllers"))))
-			.isEqualTo(words(Files.readString(this.root.resolve("cgroup.controllers"))));
+		assertThat(V2Manager.words(Files.readString(this.manager.path("").resolve("cgroup.controllers"))))
+			.isEqualTo(V2Manager.words(Files.readString(this.root.resolve("cgroup.controllers"))));
 
 		this.manager.freeze();
 		assertThat(this.manager.isFrozen()).isTrue();
@@ -129,14 +128,5 @@ class V2UnifiedPrivilegedTests {
 		return process;
 	}
 
-	private static Set<String> words(String content) {
-		Set<String> words = new LinkedHashSet<>();
-		for (String word : content.strip().split("\\s+")) {
-			if (!word.isEmpty()) {
-				words.add(word);
-			}
-		}
-		return words;
-	}
 
 }

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 iterations=${1:-30}
 berth=$here/../runtime-agent/bin/berth-runc
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; rmdir /sys/fs/cgroup/*/berth 2>/dev/null || true' EXIT
 make_bundle "$work/bundle" '["/bin/true"]'
 
 # crun refuses cgroup "hybrid mode": give it a private mount namespace without the cgroup2 mount

@@ -25,7 +25,9 @@ if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ]; then
   cp /bin/busybox "$work/b/rootfs/bin/busybox"
   ln -s busybox "$work/b/rootfs/bin/true"
   (cd "$work/b" && "$java" "${flags[@]}" -cp "$cp" dev.berth.runtime.cli.RuncCli spec)
-  sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"\/bin\/true"/' "$work/b/config.json"
+  # a cgroup of its own at the top level, so that deleting the container leaves no parent behind
+  sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"\/bin\/true"/; s/"linux": {/"linux": {"cgroupsPath": "\/berth-aot-training-'$$'",/' \
+    "$work/b/config.json"
   (cd "$work/b" && "$java" "${flags[@]}" -XX:AOTCacheOutput="$lib/cli.aot" -cp "$cp" \
     dev.berth.runtime.cli.RuncCli --root "$work/state" run --bundle . aot-training >/dev/null)
 else

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import dev.berth.agent.AgentProperties;
 import dev.berth.contracts.agent.v1.Mount;
+import dev.berth.runtime.container.ContainerExistsException;
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.spec.Json;
@@ -60,7 +61,7 @@ class Bundles {
 			Files.createDirectory(bundle);
 		}
 		catch (java.nio.file.FileAlreadyExistsException ex) {
-			throw new IllegalStateException("container with id exists: " + id);
+			throw new ContainerExistsException(id);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

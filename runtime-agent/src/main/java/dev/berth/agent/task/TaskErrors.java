@@ -4,7 +4,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 import dev.berth.runtime.container.ContainerException;
+import dev.berth.runtime.container.ContainerExistsException;
 import dev.berth.runtime.container.ContainerNotFoundException;
+import dev.berth.runtime.container.ContainerStateException;
 import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.shim.ShimException;
 import dev.berth.runtime.spec.SpecException;
@@ -21,20 +23,18 @@ final class TaskErrors {
 				case NOT_FOUND -> Status.NOT_FOUND;
 				case INVALID -> Status.INVALID_ARGUMENT;
 				case CONFLICT -> Status.FAILED_PRECONDITION;
+				case EXISTS -> Status.ALREADY_EXISTS;
 				case FAILED -> Status.INTERNAL;
 			};
 			case ContainerNotFoundException ignored -> Status.NOT_FOUND;
+			case ContainerExistsException ignored -> Status.ALREADY_EXISTS;
+			case ContainerStateException ignored -> Status.FAILED_PRECONDITION;
 			case SpecException ignored -> Status.INVALID_ARGUMENT;
 			case IllegalArgumentException ignored -> Status.INVALID_ARGUMENT;
-			case IllegalStateException ise when String.valueOf(ise.getMessage()).startsWith("container with id exists") ->
-				Status.ALREADY_EXISTS;
 			case ContainerException ignored -> Status.FAILED_PRECONDITION;
 			case SyscallException ignored -> Status.INTERNAL;
 			default -> Status.INTERNAL;
 		};
-		if (ex instanceof ShimException shim && shim.getMessage().startsWith("container with id exists")) {
-			status = Status.ALREADY_EXISTS;
-		}
 		return status.withDescription(ex.getMessage()).asRuntimeException();
 	}
 

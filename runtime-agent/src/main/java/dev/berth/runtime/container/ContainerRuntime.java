@@ -71,7 +71,7 @@ public final class ContainerRuntime implements AutoCloseable {
 			Files.createDirectory(dir);
 		}
 		catch (FileAlreadyExistsException ex) {
-			throw new ContainerException("container with id exists: " + id);
+			throw new ContainerExistsException(id);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -116,7 +116,7 @@ public final class ContainerRuntime implements AutoCloseable {
 		ContainerState state = load(id);
 		Status status = status(state);
 		if (status != Status.CREATED) {
-			throw new ContainerException(switch (status) {
+			throw new ContainerStateException(switch (status) {
 				case STOPPED -> "cannot start a container that has stopped";
 				default -> "cannot start an already running container";
 			});
@@ -202,7 +202,7 @@ public final class ContainerRuntime implements AutoCloseable {
 		ContainerState state = load(id);
 		Status status = status(state);
 		if (status == Status.STOPPED && !all) {
-			throw new ContainerException("container not running");
+			throw new ContainerStateException("container not running");
 		}
 		if (all) {
 			for (long pid : CgroupManager.create(state.cgroupsPath()).pids()) {
@@ -219,7 +219,7 @@ public final class ContainerRuntime implements AutoCloseable {
 		ContainerState state = load(id);
 		Status status = status(state);
 		if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
-			throw new ContainerException(
+			throw new ContainerStateException(
 					"cannot delete container " + id + " that is not stopped: " + status.text());
 		}
 		CgroupManager cgroup = CgroupManager.create(state.cgroupsPath());
@@ -237,7 +237,7 @@ public final class ContainerRuntime implements AutoCloseable {
 	public int exec(String id, RuntimeSpec.Process process, String processJson, Stdio stdio) {
 		ContainerState state = load(id);
 		if (status(state) != Status.RUNNING) {
-			throw new ContainerException("cannot exec in a container that is not running");
+			throw new ContainerStateException("cannot exec in a container that is not running");
 		}
 		if (process.terminal() && stdio.consoleSocket() < 0) {
 			throw new ContainerException("process.terminal: true needs a console socket");
@@ -252,7 +252,7 @@ public final class ContainerRuntime implements AutoCloseable {
 	public void pause(String id) {
 		ContainerState state = load(id);
 		if (status(state) != Status.RUNNING) {
-			throw new ContainerException("container not running");
+			throw new ContainerStateException("container not running");
 		}
 		CgroupManager.create(state.cgroupsPath()).freeze();
 	}
@@ -260,7 +260,7 @@ public final class ContainerRuntime implements AutoCloseable {
 	public void resume(String id) {
 		ContainerState state = load(id);
 		if (status(state) != Status.PAUSED) {
-			throw new ContainerException("container not paused");
+			throw new ContainerStateException("container not paused");
 		}
 		CgroupManager.create(state.cgroupsPath()).thaw();
 	}

@@ -15,7 +15,9 @@ import java.util.logging.Logger;
 import dev.berth.runtime.cgroup.CgroupStats;
 import dev.berth.runtime.container.ContainerException;
 import dev.berth.runtime.container.ContainerNotFoundException;
+import dev.berth.runtime.container.ContainerExistsException;
 import dev.berth.runtime.container.ContainerRuntime;
+import dev.berth.runtime.container.ContainerStateException;
 import dev.berth.runtime.container.InitLauncher;
 import dev.berth.runtime.linux.Errno;
 import dev.berth.runtime.linux.Kernel;
@@ -145,8 +147,16 @@ public final class NodeShim {
 				ShimWire.writeLine(client, Json.obj("ok", false, "kind", "INVALID", "error", ex.getMessage()));
 				return;
 			}
+			catch (ContainerExistsException ex) {
+				ShimWire.writeLine(client, Json.obj("ok", false, "kind", "EXISTS", "error", ex.getMessage()));
+				return;
+			}
+			catch (ContainerStateException ex) {
+				ShimWire.writeLine(client, Json.obj("ok", false, "kind", "CONFLICT", "error", ex.getMessage()));
+				return;
+			}
 			catch (ContainerException ex) {
-				ShimWire.writeLine(client, Json.obj("ok", false, "kind", kindOf(ex), "error", ex.getMessage()));
+				ShimWire.writeLine(client, Json.obj("ok", false, "kind", "INVALID", "error", ex.getMessage()));
 				return;
 			}
 			catch (RuntimeException ex) {
@@ -162,15 +172,6 @@ public final class NodeShim {
 		catch (IOException ex) {
 			// the client went away
 		}
-	}
-
-	private static String kindOf(ContainerException ex) {
-		String message = String.valueOf(ex.getMessage());
-		if (message.startsWith("container with id exists") || message.startsWith("cannot ")
-				|| message.contains("not running") || message.contains("not paused")) {
-			return "CONFLICT";
-		}
-		return "INVALID";
 	}
 
 	private Object dispatch(String op, JsonObject r) {

@@ -5,7 +5,7 @@ public class ShimException extends RuntimeException {
 
 	public enum Kind {
 
-		NOT_FOUND, INVALID, CONFLICT, FAILED
+		NOT_FOUND, INVALID, CONFLICT, EXISTS, FAILED
 
 	}
 

@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import dev.berth.runtime.cgroup.CgroupManager;
 import dev.berth.runtime.cgroup.CgroupStats;
 import dev.berth.runtime.container.ContainerException;
+import dev.berth.runtime.container.ContainerExistsException;
 import dev.berth.runtime.container.ContainerRuntime;
 import dev.berth.runtime.container.ProcessInfo;
 import dev.berth.runtime.container.ContainerRuntime.Status;
@@ -69,7 +70,7 @@ final class TaskManager {
 	Task create(String id, Path bundle, Task.StdioConfig stdio) {
 		synchronized (lock(id)) {
 			if (this.tasks.containsKey(id)) {
-				throw new ShimException(ShimException.Kind.CONFLICT, "container with id exists: " + id);
+				throw new ContainerExistsException(id);
 			}
 			Task task = new Task(id, "", stdio.terminal(), null, stdio);
 			spawn(task, (fds) -> this.runtime.create(id, bundle, fds).pid());

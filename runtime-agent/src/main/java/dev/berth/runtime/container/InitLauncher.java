@@ -41,6 +41,8 @@ public final class InitLauncher {
 		List<String> command = new ArrayList<>(List.of(java,
 				// a container init lives for milliseconds before exec: no JIT tiers, no GC threads to speak of
 				"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m", "-Xss512k",
+				// a warm init waits for its container with this footprint: start the heap and code cache small
+				"-Xms4m", "-XX:ReservedCodeCacheSize=8m", "-XX:CICompilerCount=1",
 				// no hsperfdata file in the host's /tmp, which nobody would remove after exec
 				"-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
 				"-Djna.boot.library.path=" + nativeLibrary.getParent(), "-Djna.nosys=true",

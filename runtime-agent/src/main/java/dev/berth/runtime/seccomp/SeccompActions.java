@@ -26,6 +26,9 @@ final class SeccompActions {
 	/** The 16 bits of {@code SECCOMP_RET_DATA}: the errno, or the value a tracer sees. */
 	static final int MAX_DATA = 0xFFFF;
 
+	/** {@code ENOSYS}: the errno a kernel gives for a system call it does not have. */
+	static final int ENOSYS = 38;
+
 	/** Used when {@code errnoRet} is absent, as runc does for both ERRNO and TRACE. */
 	static final int EPERM = 1;
 
@@ -62,6 +65,11 @@ final class SeccompActions {
 			throw new SpecException(field + ": must be 0.." + MAX_DATA + ", got " + data);
 		}
 		return data.intValue();
+	}
+
+	/** Whether {@code action} lets the system call run: ALLOW, LOG or TRACE (a tracer decides). */
+	static boolean runs(int action) {
+		return action == ALLOW || action == LOG || (action & ~MAX_DATA) == TRACE;
 	}
 
 	/** A readable form for messages and test failures: {@code ERRNO(1)}, {@code ALLOW}. */

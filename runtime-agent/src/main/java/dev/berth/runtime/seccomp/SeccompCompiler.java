@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 import dev.berth.runtime.seccomp.BpfAssembler.Label;
 import dev.berth.runtime.seccomp.SeccompPolicy.Case;
@@ -25,6 +26,15 @@ import dev.berth.runtime.spec.SpecException;
  * even for Docker's default profile on three architectures. A system call's rules are tried in
  * profile order and the first whose argument checks all pass decides; when none does, the
  * default action applies.
+ *
+ * <p>When the default action does not let system calls run (not ALLOW, LOG or TRACE), a system
+ * call numbered above the highest one the profile names for its architecture returns
+ * {@code ENOSYS} instead, as runc's filters do. Such a call is newer than the profile, and glibc
+ * probes new system calls ({@code clone3}, {@code faccessat2}, {@code openat2}, ...) and falls
+ * back to the older ones only on {@code ENOSYS}: an {@code EPERM} from an allow-list profile
+ * written before the call existed would make the program fail instead. The test costs nothing
+ * on the path of a listed system call; x32 numbers are compared with the x32 bit, as the
+ * kernel passes them.
  */
 public final class SeccompCompiler {
 
@@ -38,6 +48,9 @@ public final class SeccompCompiler {
 	 * call comes from an exploit or from a binary the profile was not written for.
 	 */
 	static final int BAD_ARCH_ACTION = SeccompActions.KILL_PROCESS;
+
+	/** What a system call newer than an allow-list profile gets; see the class comment. */
+	static final int NEWER_SYSCALL_ACTION = SeccompActions.ERRNO | SeccompActions.ENOSYS;
 
 	static final int RANGES_PER_LEAF = 8;
 
@@ -119,15 +132,29 @@ public final class SeccompCompiler {
 			return;
 		}
 		List<Range> ranges = ranges(this.policy.casesBySyscall(arch));
+		OptionalInt newerThan = newerThan(arch);
 		if (ranges.isEmpty()) {
-			this.code.returnAction(this.policy.defaultAction());
+			emitUnmatched(this.code.label(), newerThan);
 			return;
 		}
 		List<List<Range>> leaves = new ArrayList<>();
 		for (int i = 0; i < ranges.size(); i += RANGES_PER_LEAF) {
 			leaves.add(ranges.subList(i, Math.min(i + RANGES_PER_LEAF, ranges.size())));
 		}
-		emitSearch(leaves, 0, leaves.size());
+		emitSearch(leaves, 0, leaves.size(), newerThan);
+	}
+
+	/**
+	 * The number above which a system call of {@code arch} gets {@code ENOSYS}, or empty if the
+	 * default action applies to all unmatched calls: because it lets them run, because it already
+	 * is {@code ENOSYS}, or because the profile names no system call of {@code arch}.
+	 */
+	private OptionalInt newerThan(SeccompArch arch) {
+		int defaultAction = this.policy.defaultAction();
+		if (SeccompActions.runs(defaultAction) || defaultAction == NEWER_SYSCALL_ACTION) {
+			return OptionalInt.empty();
+		}
+		return this.policy.highestSyscall(arch);
 	}
 
 	/** Neighbouring numbers with the same cases merged into ranges, in ascending order. */
@@ -146,9 +173,10 @@ public final class SeccompCompiler {
 		return ranges;
 	}
 
-	private void emitSearch(List<List<Range>> leaves, int from, int to) {
+	/** Only the last leaf sees numbers above every range, so only it tests {@code newerThan}. */
+	private void emitSearch(List<List<Range>> leaves, int from, int to, OptionalInt newerThan) {
 		if (to - from == 1) {
-			emitLeaf(leaves.get(from));
+			emitLeaf(leaves.get(from), (to == leaves.size()) ? newerThan : OptionalInt.empty());
 			return;
 		}
 		int middle = (from + to) >>> 1;
@@ -156,16 +184,17 @@ public final class SeccompCompiler {
 		Label upper = this.code.label();
 		this.code.jumpIfGreaterOrEqual(leaves.get(middle).getFirst().first(), upper, lower);
 		this.code.bind(lower);
-		emitSearch(leaves, from, middle);
+		emitSearch(leaves, from, middle, newerThan);
 		this.code.bind(upper);
-		emitSearch(leaves, middle, to);
+		emitSearch(leaves, middle, to, newerThan);
 	}
 
 	/**
 	 * Tests the ranges in ascending order. A number below the range under test is below all that
-	 * follow too, so it goes straight to the default action.
+	 * follow too, so it goes straight to the default action; only one that passes every range
+	 * can be newer than the profile.
 	 */
-	private void emitLeaf(List<Range> ranges) {
+	private void emitLeaf(List<Range> ranges, OptionalInt newerThan) {
 		Label unmatched = this.code.label();
 		Map<List<Case>, Label> targets = new LinkedHashMap<>();
 		for (Range range : ranges) {
@@ -182,12 +211,29 @@ public final class SeccompCompiler {
 			}
 			this.code.bind(next);
 		}
-		this.code.bind(unmatched);
-		this.code.returnAction(this.policy.defaultAction());
+		emitUnmatched(unmatched, newerThan);
 		for (Map.Entry<List<Case>, Label> target : targets.entrySet()) {
 			this.code.bind(target.getValue());
 			emitCases(target.getKey());
 		}
+	}
+
+	/**
+	 * With a number in A that no rule names: {@code ENOSYS} if it is above {@code newerThan},
+	 * else the default action, which {@code unmatched} is bound to.
+	 */
+	private void emitUnmatched(Label unmatched, OptionalInt newerThan) {
+		if (newerThan.isEmpty()) {
+			this.code.bind(unmatched);
+			this.code.returnAction(this.policy.defaultAction());
+			return;
+		}
+		Label newer = this.code.label();
+		this.code.jumpIfGreater(newerThan.getAsInt(), newer, unmatched);
+		this.code.bind(unmatched);
+		this.code.returnAction(this.policy.defaultAction());
+		this.code.bind(newer);
+		this.code.returnAction(NEWER_SYSCALL_ACTION);
 	}
 
 	private void emitCases(List<Case> cases) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -19,7 +20,7 @@ import dev.berth.runtime.spec.SpecException;
  * @param defaultAction what a system call that no rule matches gets
  * @param architectures the architectures to filter, the host's first
  * @param flags the {@code SECCOMP_FILTER_FLAG_*} bits
- * @param rules the rules in profile order, without those whose action is the default action
+ * @param rules the rules in profile order
  */
 record SeccompPolicy(int defaultAction, List<SeccompArch> architectures, int flags, List<Rule> rules) {
 
@@ -33,12 +34,7 @@ record SeccompPolicy(int defaultAction, List<SeccompArch> architectures, int fla
 		List<Rule> rules = new ArrayList<>();
 		List<RuntimeSpec.SeccompRule> syscalls = listOrEmpty(seccomp.syscalls());
 		for (int i = 0; i < syscalls.size(); i++) {
-			Rule rule = Rule.read(syscalls.get(i), FIELD + ".syscalls[" + i + "]");
-			// runc drops these before libseccomp sees them; so a rule that repeats the default
-			// action never shadows a later rule for the same system call
-			if (rule.action() != defaultAction) {
-				rules.add(rule);
-			}
+			rules.add(Rule.read(syscalls.get(i), FIELD + ".syscalls[" + i + "]"));
 		}
 		return new SeccompPolicy(defaultAction, architectures, flags, List.copyOf(rules));
 	}
@@ -80,12 +76,17 @@ record SeccompPolicy(int defaultAction, List<SeccompArch> architectures, int fla
 	/**
 	 * What each system call of {@code arch} is checked against, in profile order, keyed by its
 	 * number. Names the architecture does not have are skipped, as runc skips them: profiles
-	 * list system calls of every kernel and architecture they are meant for.
+	 * list system calls of every kernel and architecture they are meant for. Rules whose action
+	 * is the default action are left out, as runc leaves them out, so they never shadow a later
+	 * rule for the same system call.
 	 */
 	NavigableMap<Integer, List<Case>> casesBySyscall(SeccompArch arch) {
 		SyscallTable table = SyscallTable.of(arch);
 		NavigableMap<Integer, List<Case>> cases = new TreeMap<>(Integer::compareUnsigned);
 		for (Rule rule : this.rules) {
+			if (rule.action() == this.defaultAction) {
+				continue;
+			}
 			Case rulesCase = new Case(rule.checks(), rule.action());
 			for (String name : rule.names()) {
 				table.number(name).ifPresent((number) -> addCase(cases, number, rulesCase));
@@ -93,6 +94,26 @@ record SeccompPolicy(int defaultAction, List<SeccompArch> architectures, int fla
 		}
 		cases.replaceAll((number, list) -> List.copyOf(list));
 		return cases;
+	}
+
+	/**
+	 * The highest number (unsigned, as {@code seccomp_data.nr} carries it) of a system call of
+	 * {@code arch} that any rule names, also a rule left out for repeating the default action:
+	 * naming a system call says the profile knows it, whatever it does with it.
+	 */
+	OptionalInt highestSyscall(SeccompArch arch) {
+		SyscallTable table = SyscallTable.of(arch);
+		OptionalInt highest = OptionalInt.empty();
+		for (Rule rule : this.rules) {
+			for (String name : rule.names()) {
+				OptionalInt number = table.number(name);
+				if (number.isPresent() && (highest.isEmpty()
+						|| Integer.compareUnsigned(number.getAsInt(), highest.getAsInt()) > 0)) {
+					highest = number;
+				}
+			}
+		}
+		return highest;
 	}
 
 	private static void addCase(Map<Integer, List<Case>> cases, int number, Case added) {

@@ -45,7 +45,7 @@ class SeccompCompilerTests {
 		assertThat(decide(program, SeccompArch.X86_64, "exit_group")).isEqualTo(ALLOW);
 		assertThat(decide(program, SeccompArch.X86_64, "mkdir")).isEqualTo(errno(1));
 		assertThat(decide(program, SeccompArch.X86_64, "close")).isEqualTo(errno(1));
-		assertThat(run(program, AUDIT_ARCH_X86_64, 100_000)).isEqualTo(errno(1));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 200)).isEqualTo(errno(1));
 	}
 
 	@Test
@@ -68,6 +68,93 @@ class SeccompCompilerTests {
 		assertThat(decide(program, SeccompArch.X86_64, "mkdirat")).isEqualTo(ALLOW);
 	}
 
+	static Stream<Arguments> architectures() {
+		return Stream.of(Arguments.of("amd64", SeccompArch.X86_64), Arguments.of("amd64", SeccompArch.X86),
+				Arguments.of("amd64", SeccompArch.X32), Arguments.of("arm64", SeccompArch.AARCH64));
+	}
+
+	@ParameterizedTest(name = "{1}")
+	@MethodSource("architectures")
+	void systemCallsNewerThanAnAllowListGetEnosys(String host, SeccompArch arch) {
+		List<String> architectures = (arch == SeccompArch.AARCH64) ? List.of("SCMP_ARCH_AARCH64") : X86_FAMILY;
+		SeccompProgram program = compile(profile("SCMP_ACT_ERRNO", null, architectures,
+				rule("SCMP_ACT_ALLOW", "read", "getpid"),
+				rule("SCMP_ACT_ALLOW", null, List.of("personality"), arg(0, "SCMP_CMP_EQ", 8, 0))), host);
+		SyscallTable table = SyscallTable.of(arch);
+		int highest = Stream.of("read", "getpid", "personality").mapToInt((name) -> table.number(name).getAsInt())
+			.max().getAsInt();
+		assertThat(decide(program, arch, "getpid")).isEqualTo(ALLOW);
+		assertThat(decide(program, arch, "personality", 8)).isEqualTo(ALLOW);
+		assertThat(decide(program, arch, "personality", 0)).isEqualTo(errno(1));
+		assertThat(decide(program, arch, "close")).as("known, unlisted, lower").isEqualTo(errno(1));
+		assertThat(run(program, arch.auditArch(), highest - 1)).isEqualTo(errno(1));
+		assertThat(run(program, arch.auditArch(), highest + 1)).isEqualTo(errno(38));
+		assertThat(decide(program, arch, "openat2")).isEqualTo(errno(38));
+		assertThat(run(program, arch.auditArch(), highest + 100_000)).isEqualTo(errno(38));
+		int largest = switch (arch) {
+			case X86_64 -> 0xBFFF_FFFF;
+			case X32, X86, AARCH64 -> 0xFFFF_FFFF;
+		};
+		assertThat(run(program, arch.auditArch(), largest)).isEqualTo(errno(38));
+	}
+
+	@Test
+	void eachArchitectureHasItsOwnHighestNumber() {
+		// socketcall (102) exists on x86 only; getpid is 39 on x86_64, 20 on x86
+		SeccompProgram program = compile(profile("SCMP_ACT_ERRNO", null, X86_FAMILY,
+				rule("SCMP_ACT_ALLOW", "getpid", "socketcall")));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 39)).isEqualTo(ALLOW);
+		assertThat(run(program, AUDIT_ARCH_X86_64, 38)).isEqualTo(errno(1));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 40)).isEqualTo(errno(38));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 102)).isEqualTo(errno(38));
+		assertThat(run(program, AUDIT_ARCH_I386, 101)).isEqualTo(errno(1));
+		assertThat(run(program, AUDIT_ARCH_I386, 102)).isEqualTo(ALLOW);
+		assertThat(run(program, AUDIT_ARCH_I386, 103)).isEqualTo(errno(38));
+		assertThat(run(program, AUDIT_ARCH_X86_64, X32_BIT | 38)).isEqualTo(errno(1));
+		assertThat(run(program, AUDIT_ARCH_X86_64, X32_BIT | 40)).isEqualTo(errno(38));
+	}
+
+	@Test
+	void aSystemCallNamedOnlyWithTheDefaultActionStillCountsAsKnown() {
+		SeccompProgram program = compile(profile("SCMP_ACT_ERRNO", null, List.of(),
+				rule("SCMP_ACT_ALLOW", "read"), rule("SCMP_ACT_ERRNO", "openat2")));
+		assertThat(decide(program, SeccompArch.X86_64, "openat2")).isEqualTo(errno(1));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 436)).isEqualTo(errno(1));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 438)).isEqualTo(errno(38));
+
+		SeccompProgram onlyDefault = compile(profile("SCMP_ACT_KILL_PROCESS", null, List.of(),
+				rule("SCMP_ACT_KILL_PROCESS", "getpid")));
+		assertThat(run(onlyDefault, AUDIT_ARCH_X86_64, 39)).isEqualTo(KILL_PROCESS);
+		assertThat(run(onlyDefault, AUDIT_ARCH_X86_64, 40)).isEqualTo(errno(38));
+	}
+
+	static Stream<Arguments> defaultActions() {
+		return Stream.of(Arguments.of("SCMP_ACT_KILL", errno(38)), Arguments.of("SCMP_ACT_KILL_PROCESS", errno(38)),
+				Arguments.of("SCMP_ACT_TRAP", errno(38)), Arguments.of("SCMP_ACT_ERRNO", errno(38)),
+				Arguments.of("SCMP_ACT_ALLOW", ALLOW), Arguments.of("SCMP_ACT_LOG", 0x7ffc0000),
+				Arguments.of("SCMP_ACT_TRACE", 0x7ff00001));
+	}
+
+	@ParameterizedTest
+	@MethodSource("defaultActions")
+	void onlyDefaultActionsThatStopTheCallGiveEnosys(String defaultAction, int newer) {
+		SeccompProgram program = compile(profile(defaultAction, null, X86_FAMILY,
+				rule("SCMP_ACT_ERRNO", 13L, List.of("mkdir")), rule("SCMP_ACT_TRAP", "getpid")));
+		assertThat(decide(program, SeccompArch.X86_64, "mkdir")).isEqualTo(errno(13));
+		assertThat(run(program, AUDIT_ARCH_X86_64, 84)).isEqualTo(newer);
+		assertThat(run(program, AUDIT_ARCH_X86_64, 100_000)).isEqualTo(newer);
+		assertThat(run(program, AUDIT_ARCH_I386, 40)).isEqualTo(newer);
+		assertThat(run(program, AUDIT_ARCH_X86_64, X32_BIT | 100_000)).isEqualTo(newer);
+	}
+
+	@Test
+	void aDefaultOfEnosysNeedsNoSeparateTest() {
+		Seccomp enosys = profile("SCMP_ACT_ERRNO", 38L, List.of(), rule("SCMP_ACT_ALLOW", "read"));
+		Seccomp eperm = profile("SCMP_ACT_ERRNO", 1L, List.of(), rule("SCMP_ACT_ALLOW", "read"));
+		assertThat(compile(enosys).instructionCount()).isEqualTo(compile(eperm).instructionCount() - 2);
+		assertThat(run(compile(enosys), AUDIT_ARCH_X86_64, 1)).isEqualTo(errno(38));
+	}
+
 	static Stream<Arguments> actions() {
 		return Stream.of(Arguments.of("SCMP_ACT_KILL", null, 0x00000000),
 				Arguments.of("SCMP_ACT_KILL_THREAD", null, 0x00000000),
@@ -85,7 +172,7 @@ class SeccompCompilerTests {
 		SeccompProgram asRule = compile(profile("SCMP_ACT_ALLOW", null, List.of(),
 				rule(action, errnoRet, List.of("getpid"))));
 		assertThat(decide(asRule, SeccompArch.X86_64, "getpid")).isEqualTo(expected);
-		SeccompProgram asDefault = compile(profile(action, errnoRet, List.of(), rule("SCMP_ACT_ALLOW", "read")));
+		SeccompProgram asDefault = compile(profile(action, errnoRet, List.of(), rule("SCMP_ACT_ALLOW", "read", "mkdir")));
 		assertThat(decide(asDefault, SeccompArch.X86_64, "getpid")).isEqualTo(expected);
 		assertThat(decide(asDefault, SeccompArch.X86_64, "read")).isEqualTo(ALLOW);
 	}
@@ -237,7 +324,8 @@ class SeccompCompilerTests {
 		// x32 has its own rt_sigaction (512); the x86_64 number with the x32 bit is not it
 		assertThat(run(withX32, AUDIT_ARCH_X86_64, X32_BIT | 512)).isEqualTo(ALLOW);
 		assertThat(run(withX32, AUDIT_ARCH_X86_64, X32_BIT | 13)).isEqualTo(errno(1));
-		assertThat(run(withX32, AUDIT_ARCH_X86_64, 512)).isEqualTo(errno(1));
+		// above x86_64's highest listed number (39), so newer than the profile
+		assertThat(run(withX32, AUDIT_ARCH_X86_64, 512)).isEqualTo(errno(38));
 		assertThat(run(withX32, AUDIT_ARCH_X86_64, X32_BIT | 83)).isEqualTo(errno(1));
 		assertThat(run(withX32, AUDIT_ARCH_I386, 20)).isEqualTo(ALLOW);
 		assertThat(run(withX32, AUDIT_ARCH_I386, 39)).isEqualTo(errno(1));
@@ -280,7 +368,7 @@ class SeccompCompilerTests {
 		assertThat(decide(program, SeccompArch.X86_64, "getpid")).isEqualTo(ALLOW);
 		assertThat(decide(program, SeccompArch.X86, "getpid")).isEqualTo(ALLOW);
 		assertThat(decide(program, SeccompArch.X32, "getpid")).isEqualTo(ALLOW);
-		assertThat(decide(program, SeccompArch.X86_64, "gettid")).isEqualTo(errno(1));
+		assertThat(decide(program, SeccompArch.X86_64, "close")).isEqualTo(errno(1));
 	}
 
 	@Test
@@ -319,8 +407,14 @@ class SeccompCompilerTests {
 			}
 		}
 		assertThat(longestPath).isLessThanOrEqualTo(32);
-		assertThat(run(program, AUDIT_ARCH_X86_64, 10_000)).isEqualTo(errno(1));
-		assertThat(run(program, AUDIT_ARCH_X86_64, -1)).isEqualTo(errno(1));
+		for (SeccompArch arch : List.of(SeccompArch.X86_64, SeccompArch.X86, SeccompArch.X32)) {
+			int highest = SyscallTable.of(arch).names().stream().filter(names::contains)
+				.mapToInt((name) -> SyscallTable.of(arch).number(name).getAsInt()).max().getAsInt();
+			assertThat(run(program, arch.auditArch(), highest + 1)).as("%s above %d", arch, highest)
+				.isEqualTo(errno(38));
+		}
+		assertThat(run(program, AUDIT_ARCH_X86_64, 10_000)).isEqualTo(errno(38));
+		assertThat(run(program, AUDIT_ARCH_X86_64, -1)).isEqualTo(errno(38));
 	}
 
 	@Test

@@ -72,6 +72,32 @@ class SeccompKernelLoadTests {
 	}
 
 	@Test
+	void systemCallNewerThanTheAllowListGetsEnosys() throws Exception {
+		// every system call numbered below faccessat2 (439), except mkdir
+		SyscallTable table = SyscallTable.of(SeccompArch.X86_64);
+		List<String> allowed = table.names()
+			.stream()
+			.filter((name) -> table.number(name).getAsInt() < 439 && !name.equals("mkdir"))
+			.toList();
+		Seccomp profile = new Seccomp("SCMP_ACT_ERRNO", 95L,
+				List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"), List.of(),
+				List.of(new SeccompRule(allowed, "SCMP_ACT_ALLOW", null, List.of())));
+		SeccompProgram program = SeccompCompiler.compile(profile, "amd64");
+		Path directory = this.temp.resolve("must-not-exist");
+
+		Probe probe = runProbe("newer", program, directory.toString());
+
+		assumeTrue("ok 0".equals(probe.results().get("faccessat2-unfiltered")), "the kernel has no faccessat2");
+		assertThat(probe.exitCode()).as(probe.output()).isZero();
+		assertThat(probe.results()).containsEntry("load", "ok 0")
+			.containsEntry("mkdir", "errno 95")
+			.containsEntry("faccessat2", "errno 38")
+			.containsEntry("done", "ok 0");
+		assertThat(probe.results().get("getpid")).matches("ok [1-9][0-9]*");
+		assertThat(directory).doesNotExist();
+	}
+
+	@Test
 	void x32SystemCallOutsideTheProfileKillsTheProcess() throws Exception {
 		Seccomp profile = new Seccomp("SCMP_ACT_ALLOW", null, List.of("SCMP_ARCH_X86_64"), List.of(), List.of());
 		SeccompProgram program = SeccompCompiler.compile(profile, "amd64");

@@ -21,6 +21,10 @@ public final class SeccompLoadProbe {
 
 	private static final long SYS_FCHDIR = 81;
 
+	private static final long SYS_FACCESSAT2 = 439;
+
+	private static final long AT_FDCWD = -100;
+
 	private static final long SYS_GETPID = 39;
 
 	private static final long SYS_MKDIR = 83;
@@ -34,7 +38,10 @@ public final class SeccompLoadProbe {
 	private SeccompLoadProbe() {
 	}
 
-	/** Arguments: mode ({@code calls} or {@code x32}), the filter in hex, the flags, a path to mkdir. */
+	/**
+	 * Arguments: mode ({@code calls}, {@code newer} or {@code x32}), the filter in hex, the flags,
+	 * a path to mkdir.
+	 */
 	public static void main(String[] args) {
 		String mode = args[0];
 		byte[] filter = HexFormat.of().parseHex(args[1]);
@@ -51,6 +58,9 @@ public final class SeccompLoadProbe {
 		program.clear();
 		program.setShort(0, (short) (filter.length / 8));
 		program.setPointer(8, instructions);
+		if (mode.equals("newer")) {
+			report("faccessat2-unfiltered", () -> faccessat2Root());
+		}
 		report("no_new_privs", () -> LinuxC.INSTANCE.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
 		report("load", () -> LinuxC.INSTANCE.syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, program));
 		switch (mode) {
@@ -61,10 +71,20 @@ public final class SeccompLoadProbe {
 				report("fchdir-9998", () -> LinuxC.INSTANCE.syscall(SYS_FCHDIR, 9998L));
 				report("fchdir-high-9999", () -> LinuxC.INSTANCE.syscall(SYS_FCHDIR, 0x1_0000_270FL));
 			}
+			case "newer" -> {
+				report("getpid", () -> LinuxC.INSTANCE.syscall(SYS_GETPID));
+				report("mkdir", () -> LinuxC.INSTANCE.syscall(SYS_MKDIR, args[3], 0700L));
+				report("faccessat2", () -> faccessat2Root());
+			}
 			case "x32" -> report("x32-getpid", () -> LinuxC.INSTANCE.syscall(X32_SYSCALL_BIT | SYS_GETPID));
 			default -> throw new IllegalArgumentException(mode);
 		}
 		report("done", () -> 0);
+	}
+
+	/** {@code faccessat2(AT_FDCWD, "/", F_OK, 0)}: succeeds on any kernel that has it (5.8+). */
+	private static long faccessat2Root() {
+		return LinuxC.INSTANCE.syscall(SYS_FACCESSAT2, AT_FDCWD, "/", 0L, 0L);
 	}
 
 	private static void report(String name, NativeCall call) {

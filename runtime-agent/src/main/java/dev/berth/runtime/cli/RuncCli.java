@@ -206,7 +206,9 @@ public final class RuncCli {
 			return 0;
 		}
 		console.proxy();
+		Runnable restoreSignals = forwardSignals(state.pid(), console);
 		int code = waitFor(state.pid());
+		restoreSignals.run();
 		trace("exited");
 		console.close();
 		delete(runtime, id, true);
@@ -243,7 +245,9 @@ public final class RuncCli {
 			return 0;
 		}
 		console.proxy();
+		Runnable restoreSignals = forwardSignals(pid, console);
 		int code = waitFor(pid);
+		restoreSignals.run();
 		console.close();
 		return code;
 	}
@@ -387,6 +391,32 @@ public final class RuncCli {
 		}
 	}
 
+	/**
+	 * In the foreground, as runc does: the signals a user sends us go to the container's process,
+	 * and a resized terminal resizes the container's. Returns what puts our own handling back.
+	 */
+	private static Runnable forwardSignals(int pid, ConsoleLink console) {
+		java.util.Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new java.util.LinkedHashMap<>();
+		for (String name : List.of("TERM", "INT", "HUP", "USR1", "USR2", "CONT", "WINCH")) {
+			sun.misc.Signal signal = new sun.misc.Signal(name);
+			sun.misc.SignalHandler forward = name.equals("WINCH") ? (s) -> console.resizeToOurs() : (s) -> {
+				try {
+					Kernel.kill(pid, s.getNumber());
+				}
+				catch (RuntimeException ex) {
+					// the process has ended meanwhile
+				}
+			};
+			try {
+				previous.put(signal, sun.misc.Signal.handle(signal, forward));
+			}
+			catch (IllegalArgumentException ex) {
+				// a signal this JVM keeps for itself
+			}
+		}
+		return () -> previous.forEach(sun.misc.Signal::handle);
+	}
+
 	/** Waits for our child to exit and returns its exit code the shell's way. */
 	private static int waitFor(int pid) {
 		int[] reaped = Kernel.waitpid(pid, 0);
@@ -493,6 +523,16 @@ public final class RuncCli {
 			if (this.master < 0) {
 				return;
 			}
+			resizeToOurs();
+			copy(0, this.master);
+			copy(this.master, 1);
+		}
+
+		/** Gives the container's terminal the size of ours, when we have one. */
+		void resizeToOurs() {
+			if (this.master < 0) {
+				return;
+			}
 			try {
 				int[] size = Pty.size(0);
 				Pty.setSize(this.master, size[0], size[1]);
@@ -500,8 +540,6 @@ public final class RuncCli {
 			catch (RuntimeException ex) {
 				// our stdin is no terminal: keep the size the spec asked for
 			}
-			copy(0, this.master);
-			copy(this.master, 1);
 		}
 
 		private static void copy(int from, int to) {

@@ -199,6 +199,9 @@ public final class RuncCli {
 			console.close();
 			return 0;
 		}
+		// from before start on, as runc does: a signal sent to us is meant for the container
+		Runnable restoreSignals = foreground ? forwardSignals(state.pid(), console) : () -> {
+		};
 		runtime.start(id);
 		trace("started");
 		if (!foreground) {
@@ -206,7 +209,6 @@ public final class RuncCli {
 			return 0;
 		}
 		console.proxy();
-		Runnable restoreSignals = forwardSignals(state.pid(), console);
 		int code = waitFor(state.pid());
 		restoreSignals.run();
 		trace("exited");

@@ -49,22 +49,30 @@ class RuncCliTest {
 		// the shell is PID 1 of its namespace: only a signal it traps reaches it
 		Path bundle = TestBundles.busybox(this.temp.resolve("b"),
 				List.of("sh", "-c", "trap 'exit 7' TERM; touch /tmp/ready; while :; do sleep 0.05; done"));
+		String id = "fg-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
 		String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Process cli = new ProcessBuilder(javaBinary, "--enable-native-access=ALL-UNNAMED", "-cp",
 				System.getProperty("java.class.path"), RuncCli.class.getName(), "--root",
-				this.temp.resolve("state").toString(), "run", "--bundle", bundle.toString(), "fg1")
+				this.temp.resolve("state").toString(), "run", "--bundle", bundle.toString(), id)
 			.redirectErrorStream(true)
 			.start();
-		Path ready = bundle.resolve("rootfs/tmp/ready");
-		long deadline = System.nanoTime() + 30_000_000_000L;
-		while (!Files.exists(ready) && System.nanoTime() < deadline) {
-			Thread.sleep(20);
+		try {
+			Path ready = bundle.resolve("rootfs/tmp/ready");
+			long deadline = System.nanoTime() + 30_000_000_000L;
+			while (!Files.exists(ready) && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(ready).exists();
+			assertThat(cli.isAlive()).as("berth-runc runs until its container ends").isTrue();
+			Kernel.kill((int) cli.pid(), Kernel.SIGTERM);
+			assertThat(cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			assertThat(cli.exitValue()).as(new String(cli.getInputStream().readAllBytes())).isEqualTo(7);
+			assertThat(berth("--root", this.temp.resolve("state").toString(), "list", "-q").stdout()).isEmpty();
 		}
-		assertThat(ready).exists();
-		Kernel.kill((int) cli.pid(), Kernel.SIGTERM);
-		assertThat(cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-		assertThat(cli.exitValue()).as(new String(cli.getInputStream().readAllBytes())).isEqualTo(7);
-		assertThat(berth("--root", this.temp.resolve("state").toString(), "list", "-q").stdout()).isEmpty();
+		finally {
+			cli.destroyForcibly();
+			berth("--root", this.temp.resolve("state").toString(), "delete", "--force", id);
+		}
 	}
 
 	@Test

@@ -138,8 +138,13 @@ public final class InitLauncher {
 	private static String readLine(int fd) {
 		java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
 		byte[] one = new byte[1];
-		while (line.size() < 64 * 1024 && Kernel.read(fd, one) == 1 && one[0] != '\n') {
-			line.write(one[0]);
+		try {
+			while (line.size() < 64 * 1024 && Kernel.read(fd, one) == 1 && one[0] != '\n') {
+				line.write(one[0]);
+			}
+		}
+		catch (RuntimeException ex) {
+			// the init died with data unread (ECONNRESET): what it said so far is all there is
 		}
 		return line.toString(StandardCharsets.UTF_8).trim();
 	}

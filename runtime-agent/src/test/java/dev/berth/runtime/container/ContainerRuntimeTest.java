@@ -220,6 +220,19 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
+	void aMemoryLimitTooSmallForTheInitIsAClearErrorAndLeavesNothing() throws IOException {
+		Path bundle = TestBundles.busybox(this.temp.resolve("tiny"), List.of("true"));
+		Map<String, Object> spec = TestBundles.spec(List.of("true"));
+		resources(spec).put("memory", Json.obj("limit", 8L << 20));
+		TestBundles.writeSpec(bundle, spec);
+		assertThatThrownBy(() -> this.runtime.create("tiny", bundle, Stdio.inherit()))
+			.hasMessageContaining("linux.resources.memory.limit")
+			.hasMessageContaining("at least " + ContainerRuntime.MIN_MEMORY_MIB + " MiB");
+		assertThat(this.runtime.list()).isEmpty();
+		assertThat(CgroupManager.create("/berth/tiny").exists()).isFalse();
+	}
+
+	@Test
 	void pidsLimitIsEnforced() throws IOException {
 		// an inner shell forks until the limit stops it; the outer one reports (runc prints the same)
 		Result result = run(List.of("sh", "-c",

@@ -154,7 +154,7 @@ public final class RuncCli {
 			case "kill" -> kill(rest, root);
 			case "delete" -> {
 				Args args = parse(rest, Set.of());
-				delete(runtime(root), id(args), args.flag("force"));
+				runtime(root).delete(id(args), args.flag("force"));
 				yield 0;
 			}
 			case "exec" -> exec(rest, root);
@@ -213,7 +213,7 @@ public final class RuncCli {
 		restoreSignals.run();
 		trace("exited");
 		console.close();
-		delete(runtime, id, true);
+		runtime.delete(id, true);
 		trace("deleted");
 		return code;
 	}
@@ -377,10 +377,6 @@ public final class RuncCli {
 			throw new IllegalStateException("cannot write " + config + ": " + ex.getMessage());
 		}
 		return 0;
-	}
-
-	private static void delete(ContainerRuntime runtime, String id, boolean force) {
-		runtime.delete(id, force);
 	}
 
 	private static boolean wantsTerminal(Path bundle) {

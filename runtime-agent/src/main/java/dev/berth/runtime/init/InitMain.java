@@ -58,8 +58,8 @@ public final class InitMain {
 	}
 
 	/**
-	 * Takes the container's descriptors and bootstrap from the control socket and puts the
-	 * descriptors where the rest of the init expects them: stdio at 0-2, FIFO and console at 5, 6.
+	 * Takes the container's descriptors and bootstrap from the control socket; stdio goes to 0-2,
+	 * the exec FIFO and console socket stay where they arrived (close-on-exec).
 	 */
 	private static Bootstrap receiveBootstrap() {
 		UnixSockets.Received header = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, InitProtocol.PASSED_FDS, 4);
@@ -82,13 +82,13 @@ public final class InitMain {
 			System.arraycopy(buffer, 0, json, offset, take);
 			offset += take;
 		}
-		int[] targets = { 0, 1, 2, InitProtocol.EXEC_FIFO_FD, InitProtocol.CONSOLE_SOCKET_FD };
-		for (int i = 0; i < targets.length; i++) {
-			// dup2 clears close-on-exec on the copy; close_range sets it again on 3 and up before exec
-			Kernel.dup2(header.fds()[i], targets[i]);
+		for (int i = 0; i < 3; i++) {
+			// 0-2 are the JVM's own stdio, so replacing them closes nothing it reads from
+			Kernel.dup2(header.fds()[i], i);
 			Kernel.close(header.fds()[i]);
 		}
-		return Bootstrap.parse(new String(json, StandardCharsets.UTF_8));
+		return Bootstrap.parse(new String(json, StandardCharsets.UTF_8))
+			.withDescriptors(header.fds()[InitProtocol.EXEC_FIFO_INDEX], header.fds()[InitProtocol.CONSOLE_SOCKET_INDEX]);
 	}
 
 	/**

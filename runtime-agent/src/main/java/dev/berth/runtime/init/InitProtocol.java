@@ -19,12 +19,12 @@ public final class InitProtocol {
 
 	public static final int CONTROL_FD = 3;
 
-	public static final int EXEC_FIFO_FD = 5;
-
-	public static final int CONSOLE_SOCKET_FD = 6;
-
-	/** The descriptors the parent attaches, in order. */
+	/** The descriptors the parent attaches, in order: stdin, stdout, stderr, exec FIFO, console socket. */
 	public static final int PASSED_FDS = 5;
+
+	static final int EXEC_FIFO_INDEX = 3;
+
+	static final int CONSOLE_SOCKET_INDEX = 4;
 
 	public static final String READY = "ready";
 

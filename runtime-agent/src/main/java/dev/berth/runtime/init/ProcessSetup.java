@@ -42,15 +42,15 @@ final class ProcessSetup {
 	 * Opens a pty on the devpts instance behind {@code ptmx}, hands its master to the console socket
 	 * and makes its terminal end our controlling terminal and stdio.
 	 */
-	void setUpTerminal(String ptmx) {
+	void setUpTerminal(String ptmx, int consoleSocket) {
 		int master = Pty.openMaster(ptmx);
 		int terminal = Pty.openPeer(master);
 		if (this.process.consoleSize() != null && this.process.consoleSize().width() > 0) {
 			Pty.setSize(master, this.process.consoleSize().height(), this.process.consoleSize().width());
 		}
-		UnixSockets.sendDescriptor(InitProtocol.CONSOLE_SOCKET_FD, master, ptmx);
+		UnixSockets.sendDescriptor(consoleSocket, master, ptmx);
 		Kernel.close(master);
-		Kernel.close(InitProtocol.CONSOLE_SOCKET_FD);
+		Kernel.close(consoleSocket);
 		// we lead a new session (the spawner asked for one), so this terminal becomes ours
 		Pty.makeControlling(terminal);
 		for (int fd = 0; fd <= 2; fd++) {

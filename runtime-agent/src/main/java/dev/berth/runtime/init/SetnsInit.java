@@ -34,7 +34,7 @@ final class SetnsInit {
 			if (!this.bootstrap.consoleSocket()) {
 				throw new IllegalArgumentException("process.terminal: true needs a console socket");
 			}
-			setup.setUpTerminal("/dev/ptmx");
+			setup.setUpTerminal("/dev/ptmx", this.bootstrap.consoleSocketFd());
 		}
 		setup.enterWorkingDirectory();
 		setup.applyLimits();

@@ -26,11 +26,17 @@ final class StandardInit {
 
 	private final boolean consoleSocket;
 
+	private final int consoleSocketFd;
+
+	private final int execFifoFd;
+
 	StandardInit(LinuxSyscalls sys, Bootstrap bootstrap) {
 		this.sys = sys;
 		this.spec = bootstrap.spec();
 		this.rootfs = Path.of(bootstrap.rootfs());
 		this.consoleSocket = bootstrap.consoleSocket();
+		this.consoleSocketFd = bootstrap.consoleSocketFd();
+		this.execFifoFd = bootstrap.execFifoFd();
 	}
 
 	void run() {
@@ -49,7 +55,7 @@ final class StandardInit {
 			if (!this.consoleSocket) {
 				throw new IllegalArgumentException("process.terminal: true needs a console socket");
 			}
-			setup.setUpTerminal(ScopedPath.resolve(this.rootfs, "/dev/ptmx").toString());
+			setup.setUpTerminal(ScopedPath.resolve(this.rootfs, "/dev/ptmx").toString(), this.consoleSocketFd);
 		}
 		rootfsSetup.maskPaths();
 		rootfsSetup.readonlyPaths();
@@ -62,7 +68,7 @@ final class StandardInit {
 		setup.applyLimits();
 		setup.dropPrivileges();
 		InitMain.reportReady();
-		waitForStart();
+		waitForStart(this.execFifoFd);
 		setup.exec();
 	}
 
@@ -108,11 +114,11 @@ final class StandardInit {
 
 	/**
 	 * Blocks until start: opening a FIFO for writing waits for a reader. The FIFO itself lives on
-	 * the host; we reach it through the descriptor inherited as {@link InitProtocol#EXEC_FIFO_FD}.
+	 * the host; we reach it through the {@code O_PATH} descriptor the parent sent.
 	 * Our end stays open, close-on-exec, so the starter sees end-of-file once the workload runs.
 	 */
-	private static void waitForStart() {
-		Path fifo = Path.of("/proc/self/fd/" + InitProtocol.EXEC_FIFO_FD);
+	private static void waitForStart(int execFifoFd) {
+		Path fifo = Path.of("/proc/self/fd/" + execFifoFd);
 		if (!Files.exists(fifo)) {
 			throw new IllegalStateException("/proc is not mounted in the container: cannot wait for start");
 		}

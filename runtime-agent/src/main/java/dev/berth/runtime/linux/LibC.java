@@ -41,17 +41,11 @@ final class LibC {
 
 	static native int chdir(String path) throws LastErrorException;
 
-	static native int fchdir(int fd) throws LastErrorException;
-
 	static native int mknod(String path, int mode, long dev) throws LastErrorException;
 
 	static native int mkfifo(String path, int mode) throws LastErrorException;
 
-	static native int symlink(String target, String linkPath) throws LastErrorException;
-
 	static native int lchown(String path, int uid, int gid) throws LastErrorException;
-
-	static native int chmod(String path, int mode) throws LastErrorException;
 
 	static native int umask(int mask);
 
@@ -59,11 +53,7 @@ final class LibC {
 
 	static native int setrlimit(int resource, long[] limit) throws LastErrorException;
 
-	static native int getrlimit(int resource, long[] limit) throws LastErrorException;
-
 	static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
-
-	static native int capget(Pointer header, Pointer data) throws LastErrorException;
 
 	static native int capset(Pointer header, Pointer data) throws LastErrorException;
 
@@ -111,6 +101,8 @@ final class LibC {
 	static native int posix_spawn_file_actions_init(Pointer fileActions);
 
 	static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
+
+	static native int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
 
 	static native int posix_spawn_file_actions_destroy(Pointer fileActions);
 

@@ -30,8 +30,7 @@ public final class PosixSpawn {
 
 	/**
 	 * Spawns {@code path}. {@code childFds[i]} is the descriptor of this process that becomes
-	 * descriptor {@code i} of the child; every other descriptor the child inherits only if it is not
-	 * close-on-exec. The child gets default signal handling, an empty signal mask and, with
+	 * descriptor {@code i} of the child, and the child gets no other descriptor. It gets default signal handling, an empty signal mask and, with
 	 * {@code newSession}, a session of its own. Returns the child's pid as this process sees it.
 	 */
 	public static int spawn(String path, List<String> argv, List<String> env, int[] childFds, boolean newSession) {
@@ -46,6 +45,9 @@ public final class PosixSpawn {
 				moved[i] = LibC.fcntl(childFds[i], F_DUPFD_CLOEXEC, HIGH_FD);
 				LibC.posix_spawn_file_actions_adddup2(actions, moved[i], i);
 			}
+			// nothing else crosses: a descriptor another thread opened without close-on-exec (a
+			// client's connection, say) must not be held open by a child that lives for days
+			LibC.posix_spawn_file_actions_addclosefrom_np(actions, childFds.length);
 			Memory none = new Memory(128);
 			LibC.sigemptyset(none);
 			Memory all = new Memory(128);

@@ -31,7 +31,7 @@ public final class ShimClient {
 	public Object call(Map<String, Object> request) {
 		try (SocketChannel channel = connect()) {
 			ShimWire.writeLine(channel, request);
-			return result(ShimWire.readLine(channel));
+			return result(ShimWire.readResponse(channel));
 		}
 		catch (IOException ex) {
 			throw new ShimException(ShimException.Kind.FAILED, "shim at " + this.socket + ": " + ex.getMessage());
@@ -47,7 +47,7 @@ public final class ShimClient {
 	public boolean isServing() {
 		try (SocketChannel channel = connect()) {
 			ShimWire.writeLine(channel, Map.of("op", "ping"));
-			return ShimWire.readLine(channel).bool("ok", false);
+			return ShimWire.readResponse(channel).bool("ok", false);
 		}
 		catch (IOException | RuntimeException ex) {
 			return false;

@@ -63,6 +63,26 @@ public final class ShimWire {
 		return JsonObject.parse(line.toString(StandardCharsets.UTF_8));
 	}
 
+	/**
+	 * Reads a whole response: the shim closes a call's connection once it has answered, so the
+	 * client reads to the end in large reads rather than a byte at a time.
+	 */
+	static JsonObject readResponse(SocketChannel channel) throws IOException {
+		ByteArrayOutputStream response = new ByteArrayOutputStream();
+		ByteBuffer buffer = ByteBuffer.allocate(8192);
+		while (channel.read(buffer) >= 0) {
+			response.write(buffer.array(), 0, buffer.position());
+			buffer.clear();
+			if (response.size() > MAX_LINE) {
+				throw new IOException("response longer than " + MAX_LINE + " bytes");
+			}
+		}
+		if (response.size() == 0) {
+			throw new EOFException("connection closed");
+		}
+		return JsonObject.parse(response.toString(StandardCharsets.UTF_8).trim());
+	}
+
 	public static ByteBuffer frame(int stream, byte[] data, int offset, int length) {
 		ByteBuffer frame = ByteBuffer.allocate(8 + length);
 		frame.put((byte) stream).put((byte) 0).put((byte) 0).put((byte) 0).putInt(length);

@@ -5,6 +5,9 @@ packages=(
   busybox-static   # the rootfs of test containers
   runc crun        # reference runtimes: differential tests and benchmarks
   jq bc            # used by the benchmark scripts
+  docker-registry  # the real Distribution registry the image tests pull from and push to
+  skopeo umoci     # build and push fixture images independently of Berth's own code
+  apache2-utils    # htpasswd: the basic-auth registry's password file
   maven            # the build
 )
 missing=()

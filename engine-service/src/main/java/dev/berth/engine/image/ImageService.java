@@ -1,0 +1,349 @@
+package dev.berth.engine.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+
+import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.content.Digest;
+import dev.berth.engine.registry.Descriptor;
+import dev.berth.engine.registry.Platform;
+import dev.berth.engine.registry.ProgressEvent;
+import dev.berth.engine.registry.ProgressListener;
+import dev.berth.engine.registry.PulledImage;
+import dev.berth.engine.registry.Registries;
+import dev.berth.engine.registry.RegistryCredentials;
+
+/**
+ * Docker's image operations over the {@link ImageStore} and {@link ContentStore}: pull, resolve
+ * a name or ID as {@code docker} does, tag, and remove with Docker's untag-or-delete rules.
+ */
+public final class ImageService {
+
+	private static final Pattern FULL_ID = Pattern.compile("(sha256:)?[a-f0-9]{64}");
+
+	private static final Pattern ID_PREFIX = Pattern.compile("(sha256:)?[a-f0-9]{1,63}");
+
+	private final ImageStore images;
+
+	private final ContentStore content;
+
+	private final Registries registries;
+
+	private final Clock clock;
+
+	public ImageService(ImageStore images, ContentStore content, Registries registries, Clock clock) {
+		this.images = images;
+		this.content = content;
+		this.registries = registries;
+		this.clock = clock;
+	}
+
+	/**
+	 * Pulls an image and tags it, reporting Docker's progress lines. Every layer's diff ID is
+	 * checked against the config before the image is recorded: the image ID (the config digest)
+	 * vouches for the diff IDs, and this check ties the downloaded blobs to them.
+	 */
+	public ImageRecord pull(ImageReference reference, Platform platform, RegistryCredentials credentials,
+			ProgressListener progress) {
+		Digest before = (reference.tag() != null) ? this.images.tagged(reference.toString()) : null;
+		PulledImage pulled = this.registries.pull(reference, platform, credentials, progress);
+		Digest id = pulled.manifest().config().digest();
+		ImageRecord record = this.images.get(id);
+		if (record == null) {
+			record = record(pulled, id);
+		}
+		String repoDigest = reference.name() + "@" + pulled.repositoryDigest();
+		record = record.withRepoDigest(repoDigest);
+		if (reference.tag() != null) {
+			record = record.withLastTagTime(this.clock.instant());
+		}
+		this.images.put(record);
+		if (reference.tag() != null) {
+			this.images.tag(reference.toString(), id);
+		}
+		progress.onProgress(ProgressEvent.message("Digest: " + pulled.repositoryDigest()));
+		String shown = reference.familiarString();
+		progress.onProgress(ProgressEvent.message(id.equals(before) ? "Status: Image is up to date for " + shown
+				: "Status: Downloaded newer image for " + shown));
+		return record;
+	}
+
+	private ImageRecord record(PulledImage pulled, Digest id) {
+		ImageConfig config = ImageConfig.parse(pulled.config());
+		List<Descriptor> blobs = pulled.manifest().layers();
+		if (config.diffIds().size() != blobs.size()) {
+			throw new InvalidImageException("image config lists " + config.diffIds().size() + " layers, the manifest "
+					+ blobs.size());
+		}
+		List<LayerDiff.Result> diffs = diffsOf(blobs);
+		List<ImageRecord.Layer> layers = new ArrayList<>();
+		for (int i = 0; i < blobs.size(); i++) {
+			Descriptor blob = blobs.get(i);
+			LayerDiff.Result diff = diffs.get(i);
+			if (!diff.diffId().equals(config.diffIds().get(i))) {
+				throw new InvalidImageException("layer " + blob.digest() + " unpacks to " + diff.diffId()
+						+ " but the image config says " + config.diffIds().get(i));
+			}
+			layers.add(new ImageRecord.Layer(blob.digest(), blob.mediaType(), blob.size(), diff.diffId(), diff.size()));
+		}
+		return new ImageRecord(id, pulled.manifestDigest(), pulled.manifest().mediaType(), layers, List.of(), null,
+				config.created(), null);
+	}
+
+	/** Diff IDs of the layers, reusing what records already know and computing the rest in parallel. */
+	private List<LayerDiff.Result> diffsOf(List<Descriptor> blobs) {
+		Map<Digest, LayerDiff.Result> known = new HashMap<>();
+		for (ImageRecord existing : this.images.list()) {
+			for (ImageRecord.Layer layer : existing.layers()) {
+				known.put(layer.blob(), new LayerDiff.Result(layer.diffId(), layer.unpackedSize()));
+			}
+		}
+		List<Future<LayerDiff.Result>> futures = new ArrayList<>();
+		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (Descriptor blob : blobs) {
+				LayerDiff.Result cached = known.get(blob.digest());
+				futures.add((cached != null) ? java.util.concurrent.CompletableFuture.completedFuture(cached)
+						: executor.submit(() -> {
+							try (InputStream in = this.content.open(blob.digest())) {
+								return LayerDiff.of(in);
+							}
+						}));
+			}
+			List<LayerDiff.Result> results = new ArrayList<>();
+			for (Future<LayerDiff.Result> future : futures) {
+				results.add(future.get());
+			}
+			return results;
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof IOException io) {
+				throw new InvalidImageException("a layer of the image cannot be decompressed: " + io.getMessage());
+			}
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while checking layers", ex);
+		}
+	}
+
+	/**
+	 * Finds an image the way {@code docker} does: a full ID, then a name (tag or digest), then a
+	 * unique ID prefix. Throws {@link ImageNotFoundException} with Docker's wording.
+	 */
+	public ImageRecord resolve(String nameOrId) {
+		if (FULL_ID.matcher(nameOrId).matches()) {
+			ImageRecord record = this.images.get(Digest.parse(nameOrId.startsWith("sha256:") ? nameOrId : "sha256:" + nameOrId));
+			if (record != null) {
+				return record;
+			}
+		}
+		ImageReference reference = null;
+		try {
+			reference = ImageReference.parse(nameOrId);
+		}
+		catch (InvalidReferenceException ex) {
+			if (!ID_PREFIX.matcher(nameOrId).matches()) {
+				throw ex;
+			}
+		}
+		if (reference != null) {
+			ImageRecord byName = byReference(reference);
+			if (byName != null) {
+				return byName;
+			}
+		}
+		if (ID_PREFIX.matcher(nameOrId).matches()) {
+			String prefix = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
+			List<ImageRecord> matches = this.images.list().stream().filter((r) -> r.id().hex().startsWith(prefix)).toList();
+			if (matches.size() == 1) {
+				return matches.get(0);
+			}
+		}
+		throw new ImageNotFoundException(nameOrId);
+	}
+
+	private ImageRecord byReference(ImageReference reference) {
+		if (reference.digest() != null) {
+			String repoDigest = reference.name() + "@" + reference.digest();
+			return this.images.list().stream().filter((r) -> r.repoDigests().contains(repoDigest)).findFirst().orElse(null);
+		}
+		Digest id = this.images.tagged(reference.toString());
+		return (id != null) ? this.images.get(id) : null;
+	}
+
+	/** {@code docker tag}: points {@code target} at the image {@code source} names. */
+	public void tag(String source, String target) {
+		ImageRecord record = resolve(source);
+		ImageReference reference = ImageReference.parse(target);
+		if (reference.digest() != null) {
+			throw new InvalidReferenceException("refusing to create a tag with a digest reference");
+		}
+		this.images.tag(reference.toString(), record.id());
+		this.images.put(record.withLastTagTime(this.clock.instant()));
+	}
+
+	/** Tags of an image as Docker shows them: {@code busybox:latest}, {@code localhost:5000/app:1}. */
+	public List<String> repoTags(ImageRecord record) {
+		return this.images.tagsOf(record.id()).stream().map((t) -> ImageReference.parse(t).familiarString()).toList();
+	}
+
+	/** Repo digests as Docker shows them: {@code busybox@sha256:…}. */
+	public List<String> repoDigests(ImageRecord record) {
+		return record.repoDigests().stream().map((d) -> ImageReference.parse(d).familiarString()).toList();
+	}
+
+	public List<ImageRecord> list() {
+		return this.images.list();
+	}
+
+	/**
+	 * {@code docker rmi}, with Docker's rules. A name removes that reference (and the digest
+	 * references of its repository once no tag of it is left); the image itself goes only when no
+	 * reference remains, and silently stays when a container still uses it. An ID deletes the
+	 * image: all its references go with it when they are one tag within one repository, otherwise
+	 * {@code force} is needed, as it is for an image a stopped container uses. An image a running
+	 * container uses is never deleted.
+	 */
+	public List<ImageDeleteItem> remove(String nameOrId, boolean force, ImageUsers users) {
+		ImageRecord record = resolve(nameOrId);
+		List<ImageDeleteItem> result = new ArrayList<>();
+		List<ImageUsers.User> using = users.usersOf(record.id());
+		if (!isIdPrefix(record.id(), nameOrId)) {
+			if (!using.isEmpty() && references(record.id()).size() == 1 && !force) {
+				throw new ImageConflictException("conflict: unable to remove repository reference \"" + nameOrId
+						+ "\" (must force) - container " + shortOf(using.get(0).containerId())
+						+ " is using its referenced image " + record.id().shortId());
+			}
+			ImageReference named = ImageReference.parse(nameOrId);
+			removeReference(named, record.id(), result);
+			if (named.digest() == null && references(record.id()).stream()
+				.noneMatch((r) -> r.digest() == null && r.name().equals(named.name()))) {
+				// no tag of this repository is left: its digest references go too
+				for (ImageReference leftover : references(record.id())) {
+					if (leftover.digest() != null && leftover.name().equals(named.name())) {
+						removeReference(leftover, record.id(), result);
+					}
+				}
+			}
+			if (!references(record.id()).isEmpty() || !using.isEmpty()) {
+				// still named, or kept for the containers that use it: the untag was the whole job
+				return result;
+			}
+		}
+		else {
+			List<ImageReference> references = references(record.id());
+			boolean oneRepository = references.stream().map(ImageReference::name).distinct().count() <= 1;
+			long tagCount = references.stream().filter((r) -> r.digest() == null).count();
+			if (oneRepository && tagCount <= 1) {
+				references.forEach((r) -> removeReference(r, record.id(), result));
+			}
+			for (ImageUsers.User user : using) {
+				if (user.running()) {
+					throw new ImageConflictException("conflict: unable to delete " + record.id().shortId()
+							+ " (cannot be forced) - image is being used by running container " + shortOf(user.containerId()));
+				}
+			}
+			if (!force && !references(record.id()).isEmpty()) {
+				throw new ImageConflictException("conflict: unable to delete " + record.id().shortId()
+						+ " (must be forced) - image is referenced in multiple repositories");
+			}
+			if (!force && !using.isEmpty()) {
+				throw new ImageConflictException("conflict: unable to delete " + record.id().shortId()
+						+ " (must be forced) - image is being used by stopped container " + shortOf(using.get(0).containerId()));
+			}
+			references(record.id()).forEach((r) -> removeReference(r, record.id(), result));
+			if (!using.isEmpty()) {
+				// forced: the stopped container keeps its image, now untagged
+				return result;
+			}
+		}
+		result.addAll(delete(this.images.get(record.id())));
+		return result;
+	}
+
+	/** Every reference to an image: its tags, then its digest references. */
+	private List<ImageReference> references(Digest id) {
+		List<ImageReference> references = new ArrayList<>();
+		this.images.tagsOf(id).forEach((t) -> references.add(ImageReference.parse(t)));
+		ImageRecord record = this.images.get(id);
+		if (record != null) {
+			record.repoDigests().forEach((d) -> references.add(ImageReference.parse(d)));
+		}
+		return references;
+	}
+
+	private void removeReference(ImageReference reference, Digest id, List<ImageDeleteItem> result) {
+		if (reference.digest() != null) {
+			ImageRecord record = this.images.get(id);
+			String repoDigest = reference.name() + "@" + reference.digest();
+			this.images.put(record.withRepoDigests(record.repoDigests().stream().filter((d) -> !d.equals(repoDigest)).toList()));
+		}
+		else {
+			this.images.untag(reference.toString());
+		}
+		result.add(ImageDeleteItem.untagged(reference.familiarString()));
+	}
+
+	/** True when the user named the image by (a prefix of) its ID rather than by a reference. */
+	private static boolean isIdPrefix(Digest id, String nameOrId) {
+		if (!FULL_ID.matcher(nameOrId).matches() && !ID_PREFIX.matcher(nameOrId).matches()) {
+			return false;
+		}
+		return id.hex().startsWith(nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId);
+	}
+
+	/** Deletes a record and the blobs and layers no other image needs. */
+	private List<ImageDeleteItem> delete(ImageRecord record) {
+		this.images.delete(record.id());
+		Set<Digest> stillUsedBlobs = new HashSet<>();
+		Set<Digest> stillUsedChains = new HashSet<>();
+		for (ImageRecord other : this.images.list()) {
+			stillUsedBlobs.add(other.id());
+			if (other.manifestDigest() != null) {
+				stillUsedBlobs.add(other.manifestDigest());
+			}
+			other.repoDigests().forEach((d) -> stillUsedBlobs.add(Digest.parse(d.substring(d.indexOf('@') + 1))));
+			other.layers().forEach((layer) -> stillUsedBlobs.add(layer.blob()));
+			stillUsedChains.addAll(other.chainIds());
+		}
+		List<ImageDeleteItem> result = new ArrayList<>();
+		result.add(ImageDeleteItem.deleted(record.id().toString()));
+		Set<Digest> blobs = new HashSet<>();
+		blobs.add(record.id());
+		if (record.manifestDigest() != null) {
+			blobs.add(record.manifestDigest());
+		}
+		record.repoDigests().forEach((d) -> blobs.add(Digest.parse(d.substring(d.indexOf('@') + 1))));
+		record.layers().forEach((layer) -> blobs.add(layer.blob()));
+		for (Digest blob : blobs) {
+			if (!stillUsedBlobs.contains(blob)) {
+				this.content.delete(blob);
+			}
+		}
+		List<Digest> chains = record.chainIds();
+		for (int i = chains.size() - 1; i >= 0; i--) {
+			if (!stillUsedChains.contains(chains.get(i))) {
+				result.add(ImageDeleteItem.deleted(chains.get(i).toString()));
+			}
+		}
+		return result;
+	}
+
+	private static String shortOf(String containerId) {
+		return containerId.substring(0, Math.min(12, containerId.length()));
+	}
+
+}

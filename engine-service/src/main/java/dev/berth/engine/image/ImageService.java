@@ -31,6 +31,9 @@ import dev.berth.engine.registry.RegistryCredentials;
  */
 public final class ImageService {
 
+	/** Image configs are small JSON documents; this bounds what a corrupt store can make us read. */
+	private static final int MAX_CONFIG_BYTES = 8 << 20;
+
 	private static final Pattern FULL_ID = Pattern.compile("(sha256:)?[a-f0-9]{64}");
 
 	private static final Pattern ID_PREFIX = Pattern.compile("(sha256:)?[a-f0-9]{1,63}");
@@ -205,8 +208,41 @@ public final class ImageService {
 		return record.repoDigests().stream().map((d) -> ImageReference.parse(d).familiarString()).toList();
 	}
 
-	public List<ImageRecord> list() {
-		return this.images.list();
+	/**
+	 * {@code docker images}: newest first, filtered; without {@code all}, untagged images that
+	 * are parents of other images (intermediate build steps) are left out, as Docker does.
+	 */
+	public List<ImageRecord> list(Map<String, List<String>> filters, boolean all) {
+		ImageFilters imageFilters = new ImageFilters(filters, this::resolve);
+		List<ImageRecord> records = this.images.list();
+		Set<Digest> parents = new HashSet<>();
+		records.forEach((r) -> {
+			if (r.parent() != null) {
+				parents.add(r.parent());
+			}
+		});
+		return records.stream()
+			.filter((r) -> all || !parents.contains(r.id()) || !this.images.tagsOf(r.id()).isEmpty())
+			.filter((r) -> imageFilters.matches(r, repoTags(r), () -> labels(r)))
+			.sorted(java.util.Comparator.comparing((ImageRecord r) -> (r.created() != null) ? r.created() : java.time.Instant.EPOCH)
+				.reversed())
+			.toList();
+	}
+
+	/** The image config as stored, for inspect. */
+	public ImageConfig config(ImageRecord record) {
+		return ImageConfig.parse(configBytes(record));
+	}
+
+	public byte[] configBytes(ImageRecord record) {
+		return this.content.read(record.id(), MAX_CONFIG_BYTES);
+	}
+
+	private Map<String, String> labels(ImageRecord record) {
+		Map<String, String> labels = new HashMap<>();
+		config(record).json().path("config").path("Labels").properties()
+			.forEach((e) -> labels.put(e.getKey(), e.getValue().asString("")));
+		return labels;
 	}
 
 	/**

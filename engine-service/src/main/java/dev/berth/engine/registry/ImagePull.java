@@ -89,7 +89,7 @@ final class ImagePull {
 			this.store.put(chosen.body());
 		}
 		Manifests.ImageManifest manifest = (Manifests.ImageManifest) document;
-		this.progress.onProgress(ProgressEvent.status(name, "Pulling from " + this.reference.familiarName()));
+		this.progress.onProgress(ProgressEvent.status(name, "Pulling from " + this.reference.repository()));
 		Descriptor config = manifest.config();
 		if (config.size() > MAX_CONFIG_BYTES) {
 			throw new RegistryException(RegistryException.Kind.INVALID,

@@ -28,9 +28,9 @@ class EngineConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	Registries registries(EngineProperties properties, ContentStore contentStore) {
+	Registries registries(EngineProperties properties) {
 		return new Registries(new RegistryHosts(properties.registryMirrors(), properties.insecureRegistries()),
-				contentStore, properties.maxConcurrentDownloads());
+				properties.maxConcurrentDownloads());
 	}
 
 	@Bean

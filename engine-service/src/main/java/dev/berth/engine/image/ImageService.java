@@ -61,7 +61,7 @@ public final class ImageService {
 	public ImageRecord pull(ImageReference reference, Platform platform, RegistryCredentials credentials,
 			ProgressListener progress) {
 		Digest before = (reference.tag() != null) ? this.images.tagged(reference.toString()) : null;
-		PulledImage pulled = this.registries.pull(reference, platform, credentials, progress);
+		PulledImage pulled = this.registries.pull(this.content, reference, platform, credentials, progress);
 		Digest id = pulled.manifest().config().digest();
 		ImageRecord record = this.images.get(id);
 		if (record == null) {

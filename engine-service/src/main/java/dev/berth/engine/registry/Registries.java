@@ -1,11 +1,16 @@
 package dev.berth.engine.registry;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.image.ImageReference;
@@ -17,9 +22,10 @@ import dev.berth.engine.image.ImageReference;
  */
 public final class Registries implements AutoCloseable {
 
-	private final RegistryHosts hosts;
+	/** How long an insecure registry has to answer a TLS hello before it is taken to speak HTTP. */
+	private static final Duration TLS_PROBE_TIMEOUT = Duration.ofSeconds(2);
 
-	private final ContentStore store;
+	private final RegistryHosts hosts;
 
 	private final int maxConcurrentDownloads;
 
@@ -27,38 +33,38 @@ public final class Registries implements AutoCloseable {
 
 	private final Authenticator authenticator;
 
-	public Registries(RegistryHosts hosts, ContentStore store, int maxConcurrentDownloads) {
+	/** Which scheme each insecure registry answered on: HTTPS without checks, or plain HTTP. */
+	private final ConcurrentMap<String, Endpoint> insecureSchemes = new ConcurrentHashMap<>();
+
+	public Registries(RegistryHosts hosts, int maxConcurrentDownloads) {
 		if (maxConcurrentDownloads < 1) {
 			throw new IllegalArgumentException("max-concurrent-downloads must be at least 1");
 		}
 		this.hosts = hosts;
-		this.store = store;
 		this.maxConcurrentDownloads = maxConcurrentDownloads;
 		this.authenticator = new Authenticator(this.transport, Clock.systemUTC());
 	}
 
 	/**
-	 * Pulls an image into the content store, trying each endpoint in turn: a mirror that fails or
-	 * lacks the image falls through to the next, and an insecure registry's HTTPS that cannot be
-	 * reached falls back to HTTP.
+	 * Pulls an image into a content store, trying each endpoint in turn: a mirror that fails or
+	 * lacks the image falls through to the next one.
 	 */
-	public PulledImage pull(ImageReference reference, Platform platform, RegistryCredentials credentials,
-			ProgressListener progress) {
+	public PulledImage pull(ContentStore store, ImageReference reference, Platform platform,
+			RegistryCredentials credentials, ProgressListener progress) {
 		ProgressListener serialized = serialized(progress);
 		List<String> scopes = List.of("repository:" + reference.repository() + ":pull");
 		RegistryException failure = null;
-		for (Endpoint endpoint : this.hosts.pullEndpoints(reference.registry())) {
+		for (Endpoint endpoint : reachable(this.hosts.pullEndpoints(reference.registry()))) {
 			RegistrySession session = new RegistrySession(this.transport, this.authenticator, endpoint,
 					reference.repository(), credentials, scopes);
 			try {
-				return new ImagePull(session, this.store, reference, platform, this.maxConcurrentDownloads, serialized)
+				return new ImagePull(session, store, reference, platform, this.maxConcurrentDownloads, serialized)
 					.run();
 			}
 			catch (RegistryException ex) {
 				failure = ex;
-				boolean fallThrough = endpoint.mirror()
-						|| (endpoint.skipTlsVerify() && ex.kind() == RegistryException.Kind.UNAVAILABLE);
-				if (!fallThrough) {
+				forgetSchemeAfter(endpoint, ex);
+				if (!endpoint.mirror()) {
 					throw ex;
 				}
 			}
@@ -72,7 +78,7 @@ public final class Registries implements AutoCloseable {
 	 */
 	public void login(String registry, RegistryCredentials credentials) {
 		RegistryException failure = null;
-		for (Endpoint endpoint : this.hosts.pushEndpoints(registry)) {
+		for (Endpoint endpoint : reachable(this.hosts.pushEndpoints(registry))) {
 			RegistrySession session = new RegistrySession(this.transport, this.authenticator, endpoint, "", credentials,
 					List.of());
 			try {
@@ -89,13 +95,55 @@ public final class Registries implements AutoCloseable {
 				throw session.failure(response.statusCode(), body, "/v2/");
 			}
 			catch (RegistryException ex) {
-				failure = ex;
-				if (!(endpoint.skipTlsVerify() && ex.kind() == RegistryException.Kind.UNAVAILABLE)) {
-					throw ex;
-				}
+				forgetSchemeAfter(endpoint, ex);
+				throw ex;
 			}
 		}
-		throw failure;
+		throw new IllegalStateException("no endpoint for " + registry);
+	}
+
+	/**
+	 * Replaces each insecure registry's HTTPS-then-HTTP pair by the one scheme it answers on, as
+	 * dockerd falls back. The answer is remembered, so the probe is paid once per registry, not
+	 * per request; a plain HTTP server that never answers a TLS hello costs the probe timeout.
+	 */
+	private List<Endpoint> reachable(List<Endpoint> endpoints) {
+		List<Endpoint> result = new ArrayList<>();
+		for (int i = 0; i < endpoints.size(); i++) {
+			Endpoint endpoint = endpoints.get(i);
+			boolean pair = !endpoint.mirror() && endpoint.skipTlsVerify() && i + 1 < endpoints.size()
+					&& "http".equals(endpoints.get(i + 1).base().getScheme());
+			if (!pair) {
+				result.add(endpoint);
+				continue;
+			}
+			Endpoint plain = endpoints.get(++i);
+			result.add(this.insecureSchemes.computeIfAbsent(endpoint.host(),
+					(host) -> answersTls(endpoint) ? endpoint : plain));
+		}
+		return result;
+	}
+
+	private boolean answersTls(Endpoint endpoint) {
+		HttpRequest probe = HttpRequest.newBuilder(endpoint.resolve("/v2/")).timeout(TLS_PROBE_TIMEOUT).GET().build();
+		try {
+			this.transport.client(endpoint).send(probe, HttpResponse.BodyHandlers.discarding());
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/** A registry that stopped answering may have changed scheme: probe it again next time. */
+	private void forgetSchemeAfter(Endpoint endpoint, RegistryException ex) {
+		if (ex.kind() == RegistryException.Kind.UNAVAILABLE) {
+			this.insecureSchemes.remove(endpoint.host());
+		}
 	}
 
 	/** Tokens fetched from token servers so far (a metric, and how tests see token reuse). */

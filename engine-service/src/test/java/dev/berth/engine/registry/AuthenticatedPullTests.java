@@ -33,6 +33,8 @@ class AuthenticatedPullTests {
 
 	private Registries registries;
 
+	private ContentStore content;
+
 	@BeforeAll
 	static void startRegistries() {
 		basic = TestRegistry.start(TestRegistry.Auth.BASIC);
@@ -49,13 +51,19 @@ class AuthenticatedPullTests {
 		token.close();
 	}
 
+	@org.junit.jupiter.api.AfterEach
+	void closeClient() {
+		this.registries.close();
+	}
+
 	@BeforeEach
 	void newClient() {
-		this.registries = new Registries(new RegistryHosts(List.of(), List.of()), new ContentStore(this.dataRoot), 3);
+		this.content = new ContentStore(this.dataRoot);
+		this.registries = new Registries(new RegistryHosts(List.of(), List.of()), 3);
 	}
 
 	private PulledImage pull(TestRegistry registry, String repoAndTag, RegistryCredentials credentials) {
-		return this.registries.pull(ImageReference.parse(registry.reference(repoAndTag)), AMD64, credentials,
+		return this.registries.pull(this.content, ImageReference.parse(registry.reference(repoAndTag)), AMD64, credentials,
 				ProgressListener.NONE);
 	}
 

@@ -18,12 +18,18 @@ import java.util.regex.Pattern;
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.registry.Descriptor;
+import dev.berth.engine.registry.Manifests;
+import dev.berth.engine.registry.MediaTypes;
+import dev.berth.engine.registry.PushContent;
 import dev.berth.engine.registry.Platform;
 import dev.berth.engine.registry.ProgressEvent;
 import dev.berth.engine.registry.ProgressListener;
 import dev.berth.engine.registry.PulledImage;
 import dev.berth.engine.registry.Registries;
 import dev.berth.engine.registry.RegistryCredentials;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Docker's image operations over the {@link ImageStore} and {@link ContentStore}: pull, resolve
@@ -33,6 +39,8 @@ public final class ImageService {
 
 	/** Image configs are small JSON documents; this bounds what a corrupt store can make us read. */
 	private static final int MAX_CONFIG_BYTES = 8 << 20;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Pattern FULL_ID = Pattern.compile("(sha256:)?[a-f0-9]{64}");
 
@@ -140,6 +148,95 @@ public final class ImageService {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while checking layers", ex);
 		}
+	}
+
+	/**
+	 * {@code docker push}: pushes the tag {@code tag} of {@code name}, or every tag of that
+	 * repository when {@code tag} is empty. A pulled image goes up with its original manifest, so
+	 * its digest is unchanged; a local image gets a manifest made for it. Layers another
+	 * repository of the same registry is known to hold are mounted rather than uploaded.
+	 */
+	public List<Digest> push(String name, String tag, RegistryCredentials credentials, ProgressListener progress) {
+		ImageReference repository = ImageReference.parse(name);
+		if (repository.digest() != null || (name.lastIndexOf(':') > name.lastIndexOf('/') && tag != null && !tag.isEmpty())) {
+			throw new InvalidReferenceException("invalid reference format: push takes a repository and a tag apart");
+		}
+		List<String> tags = new ArrayList<>();
+		if (tag != null && !tag.isEmpty()) {
+			tags.add(ImageReference.parse(repository.name() + ":" + tag).toString());
+		}
+		else if (name.lastIndexOf(':') > name.lastIndexOf('/')) {
+			tags.add(repository.toString());
+		}
+		else {
+			this.images.allTags().keySet().stream()
+				.filter((t) -> ImageReference.parse(t).name().equals(repository.name()))
+				.forEach(tags::add);
+		}
+		if (tags.isEmpty() || tags.stream().anyMatch((t) -> this.images.tagged(t) == null)) {
+			throw ImageNotFoundException.noLocalTag(repository.familiarName());
+		}
+		progress.onProgress(ProgressEvent.message("The push refers to repository [" + repository.name() + "]"));
+		List<Digest> pushed = new ArrayList<>();
+		for (String full : tags) {
+			ImageReference target = ImageReference.parse(full);
+			ImageRecord record = this.images.get(this.images.tagged(full));
+			PushContent content = pushContent(record, target);
+			Digest digest = this.registries.push(this.content, target, content, credentials, progress);
+			progress.onProgress(ProgressEvent.message(target.tag() + ": digest: " + digest + " size: " + content.manifest().length));
+			this.images.put(this.images.get(record.id()).withRepoDigest(target.name() + "@" + digest));
+			pushed.add(digest);
+		}
+		return pushed;
+	}
+
+	private PushContent pushContent(ImageRecord record, ImageReference target) {
+		ImageRecord withManifest = (record.manifestDigest() != null && this.content.has(record.manifestDigest())) ? record
+				: withMadeManifest(record);
+		byte[] manifestBytes = this.content.read(withManifest.manifestDigest(), Manifests.MAX_MANIFEST_BYTES);
+		Manifests.ImageManifest manifest = (Manifests.ImageManifest) Manifests.parse(manifestBytes,
+				withManifest.manifestMediaType());
+		Map<Digest, String> mountSources = new HashMap<>();
+		for (Descriptor layer : manifest.layers()) {
+			for (ImageRecord other : this.images.list()) {
+				if (other.layers().stream().noneMatch((l) -> l.blob().equals(layer.digest()))) {
+					continue;
+				}
+				other.repoDigests().stream()
+					.map(ImageReference::parse)
+					.filter((r) -> r.registry().equals(target.registry()) && !r.repository().equals(target.repository()))
+					.findFirst()
+					.ifPresent((r) -> mountSources.putIfAbsent(layer.digest(), r.repository()));
+			}
+		}
+		return new PushContent(target.tag(), manifestBytes, manifest.mediaType(), manifest.config(), manifest.layers(),
+				mountSources);
+	}
+
+	/**
+	 * Makes a manifest for an image that has none (loaded, imported, committed): Docker schema 2
+	 * for gzip layers, OCI when any layer is OCI-typed, and records it so later pushes agree.
+	 */
+	private ImageRecord withMadeManifest(ImageRecord record) {
+		boolean oci = record.layers().stream().anyMatch((l) -> l.mediaType() != null && l.mediaType().startsWith("application/vnd.oci"));
+		String manifestType = oci ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_MANIFEST;
+		ObjectNode manifest = JSON.createObjectNode();
+		manifest.put("schemaVersion", 2);
+		manifest.put("mediaType", manifestType);
+		manifest.putObject("config")
+			.put("mediaType", oci ? MediaTypes.OCI_CONFIG : MediaTypes.DOCKER_CONFIG)
+			.put("digest", record.id().toString())
+			.put("size", this.content.size(record.id()));
+		ArrayNode layers = manifest.putArray("layers");
+		for (ImageRecord.Layer layer : record.layers()) {
+			String layerType = (layer.mediaType() != null) ? layer.mediaType() : MediaTypes.DOCKER_LAYER;
+			layers.addObject().put("mediaType", layerType).put("digest", layer.blob().toString()).put("size", layer.size());
+		}
+		Digest digest = this.content.put(JSON.writeValueAsBytes(manifest));
+		ImageRecord updated = new ImageRecord(record.id(), digest, manifestType, record.layers(), record.repoDigests(),
+				record.parent(), record.created(), record.lastTagTime());
+		this.images.put(updated);
+		return updated;
 	}
 
 	/**

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.content.Digest;
 import dev.berth.engine.image.ImageReference;
 
 /**
@@ -70,6 +71,28 @@ public final class Registries implements AutoCloseable {
 			}
 		}
 		throw failure;
+	}
+
+	/**
+	 * Pushes blobs and a manifest to {@code target}'s repository under {@code content.tag()}, and
+	 * returns the manifest digest. Never through a mirror: mirrors are read-only.
+	 */
+	public Digest push(ContentStore store, ImageReference target, PushContent content,
+			RegistryCredentials credentials, ProgressListener progress) {
+		List<String> scopes = new ArrayList<>();
+		scopes.add("repository:" + target.repository() + ":pull,push");
+		content.mountSources().values().stream().distinct().sorted()
+			.forEach((source) -> scopes.add("repository:" + source + ":pull"));
+		Endpoint endpoint = reachable(this.hosts.pushEndpoints(target.registry())).get(0);
+		RegistrySession session = new RegistrySession(this.transport, this.authenticator, endpoint, target.repository(),
+				credentials, List.copyOf(scopes));
+		try {
+			return new ImagePush(session, store, content, this.maxConcurrentDownloads, serialized(progress)).run();
+		}
+		catch (RegistryException ex) {
+			forgetSchemeAfter(endpoint, ex);
+			throw ex;
+		}
 	}
 
 	/**

@@ -21,9 +21,19 @@ public final class Errno {
 
 	public static final int ENOTDIR = 20;
 
+	public static final int EISDIR = 21;
+
 	public static final int EINVAL = 22;
 
 	public static final int ENOSYS = 38;
+
+	public static final int ENOTEMPTY = 39;
+
+	public static final int ELOOP = 40;
+
+	public static final int ENODATA = 61;
+
+	public static final int EOPNOTSUPP = 95;
 
 	public static final int ECHILD = 10;
 
@@ -37,7 +47,14 @@ public final class Errno {
 	}
 
 	public static String name(int errno) {
-		return (errno >= 0 && errno < NAMES.length) ? NAMES[errno] : "errno " + errno;
+		if (errno >= 0 && errno < NAMES.length) {
+			return NAMES[errno];
+		}
+		return switch (errno) {
+			case ENODATA -> "ENODATA";
+			case EOPNOTSUPP -> "EOPNOTSUPP";
+			default -> "errno " + errno;
+		};
 	}
 
 	static String describe(int errno) {

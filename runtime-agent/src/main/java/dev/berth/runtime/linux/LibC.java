@@ -144,6 +144,33 @@ final class LibC {
 
 	static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
 
+	static native int openat(int dirFd, String path, int flags, int mode) throws LastErrorException;
+
+	static native int mkdirat(int dirFd, String path, int mode) throws LastErrorException;
+
+	static native int mknodat(int dirFd, String path, int mode, long device) throws LastErrorException;
+
+	static native int symlinkat(String target, int dirFd, String path) throws LastErrorException;
+
+	static native int linkat(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags)
+			throws LastErrorException;
+
+	static native int unlinkat(int dirFd, String path, int flags) throws LastErrorException;
+
+	static native int fchownat(int dirFd, String path, int uid, int gid, int flags) throws LastErrorException;
+
+	static native int fchmodat(int dirFd, String path, int mode, int flags) throws LastErrorException;
+
+	/** {@code times} is {@code struct timespec[2]}: atime seconds, nanoseconds, then mtime's. */
+	static native int utimensat(int dirFd, String path, long[] times, int flags) throws LastErrorException;
+
+	static native int lsetxattr(String path, String name, byte[] value, long size, int flags)
+			throws LastErrorException;
+
+	static native long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
+
+	static native int syncfs(int fd) throws LastErrorException;
+
 	static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
 
 }

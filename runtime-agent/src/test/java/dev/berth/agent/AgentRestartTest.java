@@ -84,7 +84,7 @@ class AgentRestartTest {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
 				System.getProperty("java.class.path"), RuntimeAgentApplication.class.getName(),
-				"--berth.agent.exec-root=" + execRoot, "--berth.agent.runtime-classpath=" + TestRuntimes.initClasspath(),
+				"--berth.agent.exec-root=" + execRoot, "--berth.agent.data-root=" + execRoot.resolve("data"), "--berth.agent.runtime-classpath=" + TestRuntimes.initClasspath(),
 				"--spring.grpc.server.port=" + port)
 			.redirectErrorStream(true)
 			.redirectOutput(execRoot.resolveSibling("agent-" + port + "-" + System.nanoTime() + ".log").toFile())

@@ -64,6 +64,7 @@ class TaskServiceTest {
 	@DynamicPropertySource
 	static void execRoot(DynamicPropertyRegistry registry) {
 		registry.add("berth.agent.exec-root", EXEC_ROOT::toString);
+		registry.add("berth.agent.data-root", () -> EXEC_ROOT.resolve("data").toString());
 	}
 
 	@LocalGrpcServerPort

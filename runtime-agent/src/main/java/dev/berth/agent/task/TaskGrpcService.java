@@ -12,6 +12,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
+import dev.berth.agent.AgentErrors;
 import dev.berth.contracts.agent.v1.AttachRequest;
 import dev.berth.contracts.agent.v1.AttachResponse;
 import dev.berth.contracts.agent.v1.CloseIORequest;
@@ -282,7 +283,7 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 			}
 			catch (IOException | RuntimeException ex) {
 				if (!call.isCancelled()) {
-					call.onError(TaskErrors.toStatus(ex));
+					call.onError(AgentErrors.toStatus(ex));
 				}
 			}
 		});
@@ -299,7 +300,7 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 			response = call.get();
 		}
 		catch (RuntimeException ex) {
-			observer.onError(TaskErrors.toStatus(ex));
+			observer.onError(AgentErrors.toStatus(ex));
 			return;
 		}
 		observer.onNext(response);
@@ -487,7 +488,7 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 
 		private void fail(Exception ex) {
 			synchronized (this.observer) {
-				this.observer.onError(TaskErrors.toStatus(ex));
+				this.observer.onError(AgentErrors.toStatus(ex));
 			}
 			closeSession();
 		}

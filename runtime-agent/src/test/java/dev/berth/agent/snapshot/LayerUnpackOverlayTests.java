@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +58,7 @@ class LayerUnpackOverlayTests {
 			.tar());
 		Path mountPoint = Files.createDirectory(this.temp.resolve("merged"));
 
-		List<List<String>> seen = inOwnMountNamespace(() -> {
+		List<List<String>> seen = PrivateMounts.run(() -> {
 			SYSCALLS.mount("overlay", mountPoint.toString(), "overlay", LinuxSyscalls.MS_RDONLY,
 					"lowerdir=" + upper + ":" + lower);
 			try {
@@ -93,34 +90,6 @@ class LayerUnpackOverlayTests {
 	private static List<String> names(Path directory) throws IOException {
 		try (Stream<Path> entries = Files.list(directory)) {
 			return entries.map((path) -> path.getFileName().toString()).sorted().toList();
-		}
-	}
-
-	/**
-	 * Runs {@code work} on a thread of its own in a mount namespace of its own, private: whatever
-	 * it mounts is seen by no other process, and goes away with the thread even if the test dies
-	 * before its unmount.
-	 */
-	private static <T> T inOwnMountNamespace(Callable<T> work) throws Exception {
-		CompletableFuture<T> result = new CompletableFuture<>();
-		Thread thread = Thread.ofPlatform().name("overlay-mount").start(() -> {
-			try {
-				// namespaces are per thread: this one leaves the JVM's other threads where they are
-				SYSCALLS.unshare(LinuxSyscalls.CLONE_NEWNS);
-				// and nothing mounted here propagates back to the host
-				SYSCALLS.mount("none", "/", null, LinuxSyscalls.MS_REC | LinuxSyscalls.MS_PRIVATE, null);
-				result.complete(work.call());
-			}
-			catch (Throwable ex) {
-				result.completeExceptionally(ex);
-			}
-		});
-		thread.join();
-		try {
-			return result.get();
-		}
-		catch (ExecutionException ex) {
-			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
 		}
 	}
 

@@ -1,8 +1,10 @@
-package dev.berth.agent.task;
+package dev.berth.agent;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
+import dev.berth.agent.snapshot.SnapshotException;
+import dev.berth.agent.snapshot.SnapshotExistsException;
 import dev.berth.runtime.container.ContainerException;
 import dev.berth.runtime.container.ContainerExistsException;
 import dev.berth.runtime.container.ContainerNotFoundException;
@@ -11,13 +13,13 @@ import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.shim.ShimException;
 import dev.berth.runtime.spec.SpecException;
 
-/** The one place where a failure becomes a gRPC status. */
-final class TaskErrors {
+/** The one place where an agent failure becomes a gRPC status, for every service the agent serves. */
+public final class AgentErrors {
 
-	private TaskErrors() {
+	private AgentErrors() {
 	}
 
-	static StatusRuntimeException toStatus(Throwable ex) {
+	public static StatusRuntimeException toStatus(Throwable ex) {
 		Status status = switch (ex) {
 			case ShimException shim -> switch (shim.kind()) {
 				case NOT_FOUND -> Status.NOT_FOUND;
@@ -26,6 +28,8 @@ final class TaskErrors {
 				case EXISTS -> Status.ALREADY_EXISTS;
 				case FAILED -> Status.INTERNAL;
 			};
+			case SnapshotExistsException ignored -> Status.ALREADY_EXISTS;
+			case SnapshotException ignored -> Status.INVALID_ARGUMENT;
 			case ContainerNotFoundException ignored -> Status.NOT_FOUND;
 			case ContainerExistsException ignored -> Status.ALREADY_EXISTS;
 			case ContainerStateException ignored -> Status.FAILED_PRECONDITION;

@@ -1,0 +1,29 @@
+package dev.berth.agent.snapshot;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+import dev.berth.agent.AgentProperties;
+import dev.berth.contracts.engine.v1.ContentServiceGrpc;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The node's snapshot store, fed from engine-service's content store. */
+@Configuration(proxyBeanMethods = false)
+class SnapshotConfiguration {
+
+	@Bean(destroyMethod = "shutdownNow")
+	ManagedChannel contentChannel(AgentProperties properties) {
+		// services on one machine talk over loopback; across machines the Helm chart adds mTLS
+		return ManagedChannelBuilder.forTarget(properties.contentService()).usePlaintext().build();
+	}
+
+	@Bean
+	Snapshotter snapshotter(AgentProperties properties, ManagedChannel contentChannel) {
+		BlobSource remote = new ContentServiceBlobs(ContentServiceGrpc.newBlockingStub(contentChannel));
+		return new Snapshotter(properties.snapshots(), new LocalBlobs(properties.contentRoot(), remote),
+				new LayerUnpacker());
+	}
+
+}

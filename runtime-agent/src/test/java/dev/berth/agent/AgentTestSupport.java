@@ -1,6 +1,7 @@
 package dev.berth.agent;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,9 @@ import com.google.protobuf.ByteString;
 
 import dev.berth.contracts.agent.v1.CreateRequest;
 import dev.berth.contracts.agent.v1.StdioConfig;
+import dev.berth.agent.snapshot.TreeRemoval;
+import dev.berth.runtime.linux.JnaLinuxSyscalls;
+import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.TestBundles;
 import dev.berth.runtime.container.ProcessInfo;
 import dev.berth.runtime.linux.Kernel;
@@ -63,6 +67,25 @@ final class AgentTestSupport {
 		while (ProcessInfo.isRunning(pid) && System.nanoTime() < deadline) {
 			Thread.onSpinWait();
 		}
+	}
+
+	/**
+	 * Removes a test's exec root: detaches whatever is still mounted below it (a failed test can
+	 * leave a rootfs mounted), deepest first, then deletes the tree without following links.
+	 */
+	static void removeExecRoot(Path execRoot) throws IOException {
+		List<String> mountPoints = new java.util.ArrayList<>();
+		for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+			String mountPoint = line.split(" ")[4];
+			if (mountPoint.startsWith(execRoot + "/")) {
+				mountPoints.add(mountPoint);
+			}
+		}
+		mountPoints.sort(java.util.Comparator.comparingInt(String::length).reversed());
+		for (String mountPoint : mountPoints) {
+			JnaLinuxSyscalls.INSTANCE.umount(mountPoint, LinuxSyscalls.MNT_DETACH);
+		}
+		TreeRemoval.removeTree(execRoot);
 	}
 
 }

@@ -89,6 +89,7 @@ class TaskServiceTest {
 	static void stopShim() throws IOException {
 		AgentTestSupport.stopShim(EXEC_ROOT);
 		TestRuntimes.removeEmptyParentCgroups();
+		AgentTestSupport.removeExecRoot(EXEC_ROOT);
 	}
 
 	@Test

@@ -109,6 +109,17 @@ class AuthenticatedPullTests {
 	}
 
 	@Test
+	void anIdentityTokenIsExchangedForAnAccessToken() {
+		RegistryCredentials identity = new RegistryCredentials(null, null, dev.berth.engine.testing.TokenServer.REFRESH_TOKEN, null);
+		assertThat(pull(token, "private/layered:latest", identity).manifest().layers()).hasSize(2);
+		RegistryCredentials stale = new RegistryCredentials(null, null, "expired-refresh-token", null);
+		assertThatThrownBy(() -> pull(token, "private/layered:latest", stale))
+			.isInstanceOfSatisfying(RegistryException.class,
+					(ex) -> assertThat(ex.kind()).isEqualTo(RegistryException.Kind.UNAUTHORIZED))
+			.hasMessageContaining("invalid refresh token");
+	}
+
+	@Test
 	void credentialsFromTheRegistryAuthHeaderWork() {
 		String header = java.util.Base64.getUrlEncoder().encodeToString(("{\"username\":\"" + TestRegistry.USERNAME
 				+ "\",\"password\":\"" + TestRegistry.PASSWORD + "\",\"serveraddress\":\"" + token.host() + "\"}").getBytes());

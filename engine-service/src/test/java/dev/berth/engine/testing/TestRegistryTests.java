@@ -324,9 +324,11 @@ class TestRegistryTests {
 					body.transferTo(received);
 				}
 			}).isInstanceOf(IOException.class);
-			assertThat(received.size()).isEqualTo(MIB);
+			// a cut connection may drop the last bytes the client had not read yet: resume from what arrived
+			long kept = received.size();
+			assertThat(kept).isPositive().isLessThanOrEqualTo(MIB);
 
-			HttpResponse<InputStream> rest = http.send(HttpRequest.newBuilder(uri).header("Range", "bytes=" + MIB + "-").build(),
+			HttpResponse<InputStream> rest = http.send(HttpRequest.newBuilder(uri).header("Range", "bytes=" + kept + "-").build(),
 					HttpResponse.BodyHandlers.ofInputStream());
 			assertThat(rest.statusCode()).isEqualTo(206);
 			try (InputStream body = rest.body()) {
@@ -337,7 +339,7 @@ class TestRegistryTests {
 			assertThat(proxy.exchanges()).extracting(RecordingProxy.Exchange::status, RecordingProxy.Exchange::cut)
 				.containsExactly(tuple(200, true), tuple(206, false));
 			assertThat(proxy.exchanges().get(0).responseBytes()).isEqualTo(MIB);
-			assertThat(proxy.exchanges().get(1).responseBytes()).isEqualTo(received.size() - MIB);
+			assertThat(proxy.exchanges().get(1).responseBytes()).isEqualTo(received.size() - kept);
 		}
 	}
 

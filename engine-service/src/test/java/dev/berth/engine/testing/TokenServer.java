@@ -45,11 +45,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@link TestRegistry#USERNAME} and {@link TestRegistry#PASSWORD} (HTTP basic) get every action they ask for;
  * a request without credentials gets {@code pull} on the repositories {@link #allowAnonymousPull allowed}, and a token
  * without access elsewhere, as Docker Hub answers for private repositories; wrong credentials get a 401. The service
- * must be the registry's ({@link TestRegistry#SERVICE}).
+ * must be the registry's ({@link TestRegistry#SERVICE}). {@code POST /token} with
+ * {@code grant_type=refresh_token} and {@link #REFRESH_TOKEN} is the OAuth2 form clients use with an identity token.
  */
 public final class TokenServer implements AutoCloseable {
 
 	private static final Duration LIFETIME = Duration.ofMinutes(5);
+
+	/** The identity token a login of {@link TestRegistry#USERNAME} would have handed out. */
+	public static final String REFRESH_TOKEN = "berth-test-refresh-token";
 
 	private final HttpServer server;
 
@@ -117,11 +121,15 @@ public final class TokenServer implements AutoCloseable {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
-			if (!exchange.getRequestMethod().equals("GET")) {
-				respond(exchange, 405, error("UNSUPPORTED", "only GET is supported"));
+			boolean post = exchange.getRequestMethod().equals("POST");
+			if (!post && !exchange.getRequestMethod().equals("GET")) {
+				respond(exchange, 405, error("UNSUPPORTED", "only GET and POST are supported"));
 				return;
 			}
-			List<String> services = queryParameter(exchange.getRequestURI(), "service");
+			// GET takes its parameters in the query, the OAuth2 POST in a form body
+			String parameters = post ? new String(exchange.getRequestBody().readNBytes(64 * 1024), StandardCharsets.UTF_8)
+					: exchange.getRequestURI().getRawQuery();
+			List<String> services = parameter(parameters, "service");
 			if (!services.equals(List.of(TestRegistry.SERVICE))) {
 				respond(exchange, 400,
 						error("INVALID_REQUEST", "service must be " + TestRegistry.SERVICE + ", was " + services));
@@ -129,13 +137,22 @@ public final class TokenServer implements AutoCloseable {
 			}
 			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 			boolean authenticated = authorization != null;
-			if (authenticated && !authorization.equals(TestRegistry.basicAuthorization())) {
+			if (post) {
+				// an identity token from a login, exchanged as an OAuth2 refresh token
+				boolean refresh = parameter(parameters, "grant_type").equals(List.of("refresh_token"));
+				authenticated = refresh && parameter(parameters, "refresh_token").equals(List.of(REFRESH_TOKEN));
+				if (!authenticated) {
+					respond(exchange, 401, error("UNAUTHORIZED", "invalid refresh token"));
+					return;
+				}
+			}
+			else if (authenticated && !authorization.equals(TestRegistry.basicAuthorization())) {
 				exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + TestRegistry.ISSUER + "\"");
 				respond(exchange, 401, error("UNAUTHORIZED", "incorrect username or password"));
 				return;
 			}
 			List<String> access = new ArrayList<>();
-			for (String parameter : queryParameter(exchange.getRequestURI(), "scope")) {
+			for (String parameter : parameter(parameters, "scope")) {
 				// several scopes may share one parameter, separated by spaces (RFC 6749, 3.3)
 				for (String scope : parameter.trim().split(" +")) {
 					String grant = grant(scope, authenticated);
@@ -208,9 +225,9 @@ public final class TokenServer implements AutoCloseable {
 			.getEncoded();
 	}
 
-	private static List<String> queryParameter(URI uri, String name) {
+	/** The values of {@code name} in a query string or form body. */
+	private static List<String> parameter(String query, String name) {
 		List<String> values = new ArrayList<>();
-		String query = uri.getRawQuery();
 		if (query != null) {
 			for (String pair : query.split("&")) {
 				int equals = pair.indexOf('=');

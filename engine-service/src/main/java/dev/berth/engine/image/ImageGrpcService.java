@@ -15,7 +15,12 @@ import dev.berth.contracts.engine.v1.InspectResponse;
 import dev.berth.contracts.engine.v1.Layer;
 import dev.berth.contracts.engine.v1.ListRequest;
 import dev.berth.contracts.engine.v1.ListResponse;
+import dev.berth.contracts.engine.v1.LoginRequest;
+import dev.berth.contracts.engine.v1.LoginResponse;
 import dev.berth.contracts.engine.v1.Progress;
+import dev.berth.contracts.engine.v1.PushRequest;
+import dev.berth.contracts.engine.v1.PushResponse;
+import dev.berth.contracts.engine.v1.PushedTag;
 import dev.berth.contracts.engine.v1.PullRequest;
 import dev.berth.contracts.engine.v1.PullResponse;
 import dev.berth.contracts.engine.v1.RemoveRequest;
@@ -25,6 +30,7 @@ import dev.berth.contracts.engine.v1.TagResponse;
 import dev.berth.engine.EngineErrors;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.registry.Platform;
+import dev.berth.engine.registry.ProgressEvent;
 import dev.berth.engine.registry.RegistryCredentials;
 
 import org.springframework.stereotype.Service;
@@ -46,13 +52,7 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 			Platform platform = request.getPlatform().isEmpty() ? Platform.host() : Platform.parse(request.getPlatform());
 			RegistryCredentials credentials = RegistryCredentials.fromRegistryAuthHeader(request.getRegistryAuth());
 			ImageRecord record = this.images.pull(reference, platform, credentials,
-					(event) -> responses.onNext(PullResponse.newBuilder()
-						.setProgress(Progress.newBuilder()
-							.setId((event.id() != null) ? event.id() : "")
-							.setStatus(event.status())
-							.setCurrent(event.current())
-							.setTotal(event.total()))
-						.build()));
+					(event) -> responses.onNext(PullResponse.newBuilder().setProgress(toMessage(event)).build()));
 			responses.onNext(PullResponse.newBuilder().setImage(toMessage(record)).build());
 			responses.onCompleted();
 		}
@@ -119,6 +119,51 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 		catch (RuntimeException ex) {
 			responses.onError(EngineErrors.toStatus(ex));
 		}
+	}
+
+	@Override
+	public void push(PushRequest request, StreamObserver<PushResponse> responses) {
+		try {
+			RegistryCredentials credentials = RegistryCredentials.fromRegistryAuthHeader(request.getRegistryAuth());
+			List<ImageService.PushedTag> pushed = this.images.push(request.getName(), request.getTag(), credentials,
+					(event) -> responses.onNext(PushResponse.newBuilder().setProgress(toMessage(event)).build()));
+			for (ImageService.PushedTag tag : pushed) {
+				responses.onNext(PushResponse.newBuilder()
+					.setPushed(PushedTag.newBuilder().setTag(tag.tag()).setDigest(tag.digest().toString()).setSize(tag.size()))
+					.build());
+			}
+			responses.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	@Override
+	public void login(LoginRequest request, StreamObserver<LoginResponse> responses) {
+		try {
+			RegistryCredentials credentials = new RegistryCredentials(emptyToNull(request.getUsername()),
+					emptyToNull(request.getPassword()), emptyToNull(request.getIdentityToken()), null);
+			this.images.login(request.getServerAddress(), credentials);
+			responses.onNext(LoginResponse.newBuilder().setStatus("Login Succeeded").build());
+			responses.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	private static String emptyToNull(String value) {
+		return value.isEmpty() ? null : value;
+	}
+
+	private static Progress toMessage(ProgressEvent event) {
+		return Progress.newBuilder()
+			.setId((event.id() != null) ? event.id() : "")
+			.setStatus(event.status())
+			.setCurrent(event.current())
+			.setTotal(event.total())
+			.build();
 	}
 
 	private Image toMessage(ImageRecord record) {

@@ -156,7 +156,7 @@ public final class ImageService {
 	 * its digest is unchanged; a local image gets a manifest made for it. Layers another
 	 * repository of the same registry is known to hold are mounted rather than uploaded.
 	 */
-	public List<Digest> push(String name, String tag, RegistryCredentials credentials, ProgressListener progress) {
+	public List<PushedTag> push(String name, String tag, RegistryCredentials credentials, ProgressListener progress) {
 		ImageReference repository = ImageReference.parse(name);
 		if (repository.digest() != null || (name.lastIndexOf(':') > name.lastIndexOf('/') && tag != null && !tag.isEmpty())) {
 			throw new InvalidReferenceException("invalid reference format: push takes a repository and a tag apart");
@@ -177,7 +177,7 @@ public final class ImageService {
 			throw ImageNotFoundException.noLocalTag(repository.familiarName());
 		}
 		progress.onProgress(ProgressEvent.message("The push refers to repository [" + repository.name() + "]"));
-		List<Digest> pushed = new ArrayList<>();
+		List<PushedTag> pushed = new ArrayList<>();
 		for (String full : tags) {
 			ImageReference target = ImageReference.parse(full);
 			ImageRecord record = this.images.get(this.images.tagged(full));
@@ -185,9 +185,28 @@ public final class ImageService {
 			Digest digest = this.registries.push(this.content, target, content, credentials, progress);
 			progress.onProgress(ProgressEvent.message(target.tag() + ": digest: " + digest + " size: " + content.manifest().length));
 			this.images.put(this.images.get(record.id()).withRepoDigest(target.name() + "@" + digest));
-			pushed.add(digest);
+			pushed.add(new PushedTag(target.tag(), digest, content.manifest().length));
 		}
 		return pushed;
+	}
+
+	/** One tag a push put in the registry: Docker's aux message after each tag. */
+	public record PushedTag(String tag, Digest digest, long size) {
+	}
+
+	/**
+	 * {@code docker login}: checks the credentials against the registry. {@code serverAddress} is
+	 * what the CLI sends, a host or a URL; Docker Hub's legacy index URL means Docker Hub.
+	 */
+	public void login(String serverAddress, RegistryCredentials credentials) {
+		String host = (serverAddress == null) ? "" : serverAddress.trim();
+		host = host.replaceFirst("^[a-zA-Z]+://", "");
+		int slash = host.indexOf('/');
+		host = (slash >= 0) ? host.substring(0, slash) : host;
+		if (host.isEmpty() || host.equals("index.docker.io") || host.equals("registry-1.docker.io")) {
+			host = ImageReference.DOCKER_HUB;
+		}
+		this.registries.login(host, credentials);
 	}
 
 	private PushContent pushContent(ImageRecord record, ImageReference target) {

@@ -85,8 +85,8 @@ class ImagePushTests {
 	void aLayerTheRegistryHoldsElsewhereIsMountedAndTheDigestKept() {
 		ImageRecord busybox = pull(source.reference("library/busybox:latest"));
 		this.images.tag(busybox.id().toString(), source.reference("team/busybox:v1"));
-		List<Digest> pushed = this.images.push(source.reference("team/busybox"), "v1", RegistryCredentials.ANONYMOUS,
-				this.progress::add);
+		List<Digest> pushed = digests(this.images.push(source.reference("team/busybox"), "v1", RegistryCredentials.ANONYMOUS,
+				this.progress::add));
 		assertThat(pushed).containsExactly(Digest.parse(source.manifestDigest("library/busybox:latest")));
 		assertThat(source.manifestDigest("team/busybox:v1")).isEqualTo(source.manifestDigest("library/busybox:latest"));
 		assertThat(statuses()).contains("The push refers to repository [" + source.reference("team/busybox") + "]",
@@ -104,7 +104,7 @@ class ImagePushTests {
 		ImageRecord big = pull(source.reference("big:latest"));
 		String destination = targetProxy.host() + "/mirror/big";
 		this.images.tag(big.id().toString(), destination + ":1.0");
-		List<Digest> pushed = this.images.push(destination, "1.0", PUSHER, this.progress::add);
+		List<Digest> pushed = digests(this.images.push(destination, "1.0", PUSHER, this.progress::add));
 		assertThat(pushed).containsExactly(Digest.parse(source.manifestDigest("big:latest")));
 		assertThat(target.manifestDigest("mirror/big:1.0")).isEqualTo(pushed.get(0).toString());
 		assertThat(statuses()).contains("Pushed");
@@ -132,6 +132,10 @@ class ImagePushTests {
 		assertThatThrownBy(() -> this.images.push(target.reference("nothing/here"), "", PUSHER, this.progress::add))
 			.isInstanceOf(ImageNotFoundException.class)
 			.hasMessage("An image does not exist locally with the tag: " + target.reference("nothing/here"));
+	}
+
+	private static List<Digest> digests(List<ImageService.PushedTag> pushed) {
+		return pushed.stream().map(ImageService.PushedTag::digest).toList();
 	}
 
 	private List<String> statuses() {

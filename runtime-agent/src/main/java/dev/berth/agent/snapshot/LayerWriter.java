@@ -331,17 +331,8 @@ final class LayerWriter implements AutoCloseable {
 
 	/** Removes whatever is at {@code at}, a whole tree included, without following links. */
 	private void remove(String entry, Location at, EntryPath path) throws LayerUnpackException {
-		try {
-			at.dir().unlink(at.name());
+		if (at.dir().unlinkIfPresent(at.name()) != Errno.EISDIR) {
 			return;
-		}
-		catch (SyscallException ex) {
-			if (ex.errno() == Errno.ENOENT) {
-				return;
-			}
-			if (ex.errno() != Errno.EISDIR) {
-				throw ex;
-			}
 		}
 		try {
 			TreeRemoval.removeChild(at.dir(), at.name());

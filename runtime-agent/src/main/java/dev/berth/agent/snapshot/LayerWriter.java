@@ -331,17 +331,8 @@ final class LayerWriter implements AutoCloseable {
 
 	/** Removes whatever is at {@code at}, a whole tree included, without following links. */
 	private void remove(String entry, Location at, EntryPath path) throws LayerUnpackException {
-		try {
-			at.dir().unlink(at.name());
+		if (at.dir().unlinkIfPresent(at.name()) != Errno.EISDIR) {
 			return;
-		}
-		catch (SyscallException ex) {
-			if (ex.errno() == Errno.ENOENT) {
-				return;
-			}
-			if (ex.errno() != Errno.EISDIR) {
-				throw ex;
-			}
 		}
 		try {
 			TreeRemoval.removeChild(at.dir(), at.name());
@@ -474,11 +465,12 @@ final class LayerWriter implements AutoCloseable {
 		static Kind of(TarArchiveEntry entry) throws LayerUnpackException {
 			return switch (entry.getLinkFlag()) {
 				case TarConstants.LF_DIR -> DIRECTORY;
-				// pre-POSIX tars mark a directory only by the slash that ends its name
-				case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM -> entry.getName().endsWith("/") ? DIRECTORY : FILE;
+				// pre-POSIX tars mark a directory only by the slash that ends its name (Go's
+				// archive/tar reads that type so, and only that type)
+				case TarConstants.LF_OLDNORM -> entry.getName().endsWith("/") ? DIRECTORY : FILE;
 				// contiguous files are regular ones everywhere but a few old Unixes; 'S' is an old
 				// GNU sparse file, whose holes the reader fills in
-				case TarConstants.LF_CONTIG, TarConstants.LF_GNUTYPE_SPARSE -> FILE;
+				case TarConstants.LF_NORMAL, TarConstants.LF_CONTIG, TarConstants.LF_GNUTYPE_SPARSE -> FILE;
 				case TarConstants.LF_LINK -> HARDLINK;
 				case TarConstants.LF_SYMLINK -> SYMLINK;
 				case TarConstants.LF_CHR -> CHARACTER_DEVICE;

@@ -145,12 +145,20 @@ public final class DirFd implements AutoCloseable {
 		}
 	}
 
-	/** Removes a non-directory; fails with EISDIR on a directory. */
-	public void unlink(String name) {
+	/**
+	 * Removes {@code name} if it is there and not a directory. Returns 0, or ENOENT (nothing
+	 * there) or EISDIR (a directory, left in place) without throwing: an unpacker asks this of
+	 * every name it writes, and most are new.
+	 */
+	public int unlinkIfPresent(String name) {
 		try {
 			LibC.unlinkat(this.fd, name, 0);
+			return 0;
 		}
 		catch (LastErrorException ex) {
+			if (ex.getErrorCode() == Errno.ENOENT || ex.getErrorCode() == Errno.EISDIR) {
+				return ex.getErrorCode();
+			}
 			throw new SyscallException("unlink", child(name), ex.getErrorCode());
 		}
 	}

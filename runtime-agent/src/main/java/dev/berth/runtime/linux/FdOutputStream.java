@@ -1,16 +1,24 @@
 package dev.berth.runtime.linux;
 
 import java.io.OutputStream;
-import java.util.Arrays;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 
-/** Writes to a descriptor the stream owns; closing the stream closes the descriptor. */
+/**
+ * Writes to a descriptor the stream owns; closing the stream closes the descriptor. Bytes go
+ * through a native buffer of the stream's own: JNA would copy a whole Java array in and back out
+ * for every call, whatever part of it is written.
+ */
 final class FdOutputStream extends OutputStream {
+
+	private static final int MAX_CHUNK = 64 * 1024;
 
 	private final int fd;
 
 	private final String path;
+
+	private Memory buffer;
 
 	private boolean closed;
 
@@ -29,12 +37,23 @@ final class FdOutputStream extends OutputStream {
 		int from = offset;
 		int left = length;
 		while (left > 0) {
-			// JNA hands a Java array over from its first element: a partial write leaves a tail to copy
-			byte[] chunk = (from == 0) ? data : Arrays.copyOfRange(data, from, from + left);
+			int chunk = Math.min(left, MAX_CHUNK);
+			if (this.buffer == null || this.buffer.size() < chunk) {
+				// sized by the first write: most files in a layer are small
+				this.buffer = new Memory(chunk);
+			}
+			this.buffer.write(0, data, from, chunk);
+			writeFully(chunk);
+			from += chunk;
+			left -= chunk;
+		}
+	}
+
+	private void writeFully(int count) {
+		int done = 0;
+		while (done < count) {
 			try {
-				int written = (int) LibC.write(this.fd, chunk, left);
-				from += written;
-				left -= written;
+				done += (int) LibC.write(this.fd, this.buffer.share(done), count - done);
 			}
 			catch (LastErrorException ex) {
 				if (ex.getErrorCode() != Errno.EINTR) {
@@ -50,6 +69,9 @@ final class FdOutputStream extends OutputStream {
 			return;
 		}
 		this.closed = true;
+		if (this.buffer != null) {
+			this.buffer.close();
+		}
 		try {
 			LibC.close(this.fd);
 		}

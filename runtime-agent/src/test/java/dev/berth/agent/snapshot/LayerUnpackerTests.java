@@ -290,6 +290,45 @@ class LayerUnpackerTests {
 	}
 
 	@Test
+	void longNamesAndLinkTargetsInBothFormats() throws IOException {
+		String directory = "long-".repeat(30) + "/";
+		String name = directory + "file-".repeat(30);
+		String target = "../" + "target-".repeat(30);
+		for (int longFileMode : new int[] { TarArchiveOutputStream.LONGFILE_POSIX, TarArchiveOutputStream.LONGFILE_GNU }) {
+			TreeRemoval.removeTree(this.target);
+			Files.createDirectory(this.target);
+
+			unpack(new TarBuilder(longFileMode).file(name, "a long name").symlink(name + ".link", target)
+				.hardlink(name + ".hard", name)
+				.tar());
+
+			assertThat(this.target.resolve(name)).hasContent("a long name");
+			assertThat(Files.readSymbolicLink(this.target.resolve(name + ".link"))).hasToString(target);
+			assertThat(Files.getAttribute(this.target.resolve(name + ".hard"), "unix:nlink")).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void olderEntryTypesAreReadAsGoReadsThem() throws IOException {
+		byte[] tar = new TarBuilder().add(TarBuilder.entry("old-style/", TarConstants.LF_OLDNORM, 0750), null)
+			.add(TarBuilder.entry("old-file", TarConstants.LF_OLDNORM, 0640), "pre-POSIX".getBytes(StandardCharsets.UTF_8))
+			.add(TarBuilder.entry("contiguous", TarConstants.LF_CONTIG, 0644), "a file".getBytes(StandardCharsets.UTF_8))
+			.tar();
+
+		unpack(tar);
+
+		assertThat(mode(this.target.resolve("old-style"))).isEqualTo(040750);
+		assertThat(this.target.resolve("old-file")).hasContent("pre-POSIX");
+		assertThat(this.target.resolve("contiguous")).hasContent("a file");
+	}
+
+	@Test
+	void unknownEntryTypesAreRefused() throws IOException {
+		assertRefused(new TarBuilder().add(TarBuilder.entry("odd", (byte) 'Q', 0644), new byte[0]).tar(), "odd",
+				"unsupported tar entry type 'Q'");
+	}
+
+	@Test
 	void rootEntrySetsTheTargetsOwnMetadata() throws IOException {
 		TarArchiveEntry root = TarBuilder.entry("./", TarConstants.LF_DIR, 0750);
 		root.setIds(5, 6);

@@ -27,8 +27,13 @@ final class TarBuilder {
 	private final Map<String, byte[]> pending = new LinkedHashMap<>();
 
 	TarBuilder() {
+		this(TarArchiveOutputStream.LONGFILE_POSIX);
+	}
+
+	/** @param longFileMode how names past ustar's 100 bytes are written: PAX records or GNU 'L'/'K' entries */
+	TarBuilder(int longFileMode) {
 		this.tar = new TarArchiveOutputStream(this.bytes, StandardCharsets.UTF_8.name());
-		this.tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+		this.tar.setLongFileMode(longFileMode);
 		this.tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
 	}
 

@@ -84,7 +84,8 @@ final class ConfigChanges {
 				continue;
 			}
 			if (trimmed.endsWith("\\")) {
-				current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+				// as in a Dockerfile: the backslash goes, the lines join without a space added
+				current.append(trimmed, 0, trimmed.length() - 1);
 				continue;
 			}
 			current.append(trimmed);

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -276,7 +278,7 @@ class ImageGrpcArchiveTests {
 		try {
 			done.get(60, TimeUnit.SECONDS);
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			throw (ex.getCause() instanceof Exception cause) ? cause : ex;
 		}
 		return responses;
@@ -394,7 +396,7 @@ class ImageGrpcArchiveTests {
 			.build());
 		assertThat(pruned.getItemsList()).anySatisfy((item) -> assertThat(item.getDeleted()).isEqualTo(big.id().toString()));
 		assertThat(pruned.getSpaceReclaimed()).isPositive();
-		assertThat(this.engine.images().list(java.util.Map.of(), true)).extracting(ImageRecord::id)
+		assertThat(this.engine.images().list(Map.of(), true)).extracting(ImageRecord::id)
 			.containsExactly(busybox.id());
 		assertThatThrownBy(() -> images.prune(PruneRequest.newBuilder()
 			.putFilters("until", FilterValues.newBuilder().addValues("whenever").build())

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -152,7 +153,7 @@ class ImageImportTests {
 			.isInstanceOf(InvalidImageException.class)
 			.hasMessage("the layer is not a valid tar archive: unexpected EOF after 8 bytes");
 		byte[] garbage = new byte[1024];
-		java.util.Arrays.fill(garbage, (byte) 'x');
+		Arrays.fill(garbage, (byte) 'x');
 		assertThatThrownBy(() -> importImage(garbage, ImportOptions.defaults())).isInstanceOf(InvalidImageException.class)
 			.hasMessageStartingWith("the layer is not a valid tar archive: ");
 		byte[] brokenGzip = { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3 };

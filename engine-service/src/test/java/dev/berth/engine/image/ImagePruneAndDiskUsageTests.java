@@ -3,7 +3,9 @@ package dev.berth.engine.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +77,7 @@ class ImagePruneAndDiskUsageTests {
 	/** The size of each distinct fixture blob an image consists of: its config and layer blobs. */
 	private static Map<Digest, Long> fixtureBlobs(String fixture, Digest config) throws IOException {
 		Path layout = Fixtures.layout(fixture);
-		Map<Digest, Long> blobs = new java.util.HashMap<>();
+		Map<Digest, Long> blobs = new HashMap<>();
 		blobs.put(config, Files.size(TestArchives.blob(layout, config.toString())));
 		JsonNode manifest = manifestOf(layout, config);
 		for (JsonNode layer : manifest.path("layers").values()) {
@@ -159,7 +161,7 @@ class ImagePruneAndDiskUsageTests {
 	@Test
 	void untilAndLabelFiltersNarrowThePrune() {
 		// the fixtures were made moments apart, whenever they were built: a day before busybox is before them all
-		String dayBefore = this.busybox.created().minus(java.time.Duration.ofDays(1)).toString();
+		String dayBefore = this.busybox.created().minus(Duration.ofDays(1)).toString();
 		Map<String, List<String>> old = Map.of("dangling", List.of("false"), "until", List.of(dayBefore));
 		assertThat(this.engine.images().prune(old, ImageUsers.NONE).deleted()).isEmpty();
 		Map<String, List<String>> labelled = Map.of("dangling", List.of("false"), "label",
@@ -193,14 +195,14 @@ class ImagePruneAndDiskUsageTests {
 	void diskUsageCountsEachLayerStackOnce() throws IOException {
 		long base = unpacked(TestArchives.layerBlobs(Fixtures.layout(Fixtures.BUSYBOX)).get(0));
 		long bigTop = unpacked(TestArchives.layerBlobs(Fixtures.layout(Fixtures.BIG)).get(1));
-		List<java.nio.file.Path> layeredBlobs = TestArchives.layerBlobs(Fixtures.layout(Fixtures.LAYERED));
+		List<Path> layeredBlobs = TestArchives.layerBlobs(Fixtures.layout(Fixtures.LAYERED));
 		long lower = unpacked(layeredBlobs.get(0));
 		long upper = unpacked(layeredBlobs.get(1));
 		ImageUsers users = (id) -> id.equals(this.busybox.id())
 				? List.of(new ImageUsers.User("a", true), new ImageUsers.User("b", false)) : List.of();
 
 		DiskUsage usage = this.engine.images().diskUsage(users);
-		Map<Digest, DiskUsage.ImageUsage> byId = new java.util.HashMap<>();
+		Map<Digest, DiskUsage.ImageUsage> byId = new HashMap<>();
 		usage.images().forEach((image) -> byId.put(image.record().id(), image));
 		// busybox's layer is the bottom of busybox, big and multiarch's amd64 image: shared by all three
 		assertThat(byId.get(this.busybox.id())).extracting(DiskUsage.ImageUsage::size, DiskUsage.ImageUsage::sharedSize,

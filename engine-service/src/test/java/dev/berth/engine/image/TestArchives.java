@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,10 +167,6 @@ final class TestArchives {
 			return file;
 		}
 
-	}
-
-	static void copy(InputStream in, OutputStream out) throws IOException {
-		in.transferTo(out);
 	}
 
 }

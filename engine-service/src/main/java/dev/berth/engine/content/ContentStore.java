@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
@@ -23,7 +24,9 @@ import java.util.stream.Stream;
  * live. A blob appears there only after its size and digest were checked, and it appears whole:
  * data is written under {@code <root>/ingest/<hex>}, flushed, then renamed into place. An
  * interrupted download leaves its verified prefix in {@code ingest/}, from which the next
- * {@link #ingest} resumes.
+ * {@link #ingest} resumes. Blobs whose digest is known only once written (compressed here,
+ * loaded from an archive) are staged under {@code <root>/tmp/} by a {@link BlobWriter}; what an
+ * earlier run left there is deleted when the store opens, since nothing can resume it.
  */
 public final class ContentStore {
 
@@ -31,15 +34,24 @@ public final class ContentStore {
 
 	private final Path ingests;
 
+	private final Path scratch;
+
 	/** One writer per digest: a second pull of the same layer waits, then finds it committed. */
 	private final ConcurrentMap<Digest, Semaphore> writers = new ConcurrentHashMap<>();
 
 	public ContentStore(Path root) {
 		this.blobs = root.resolve("blobs").resolve("sha256");
 		this.ingests = root.resolve("ingest");
+		this.scratch = root.resolve("tmp");
 		try {
 			Files.createDirectories(this.blobs);
 			Files.createDirectories(this.ingests);
+			Files.createDirectories(this.scratch);
+			try (Stream<Path> leftovers = Files.list(this.scratch)) {
+				for (Path leftover : leftovers.toList()) {
+					Files.deleteIfExists(leftover);
+				}
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot create the content store under " + root, ex);
@@ -134,6 +146,11 @@ public final class ContentStore {
 			writer.release();
 			throw ex;
 		}
+	}
+
+	/** Starts a blob whose digest will be known when it is written; see {@link BlobWriter}. */
+	public BlobWriter newWriter() {
+		return new BlobWriter(this, this.scratch.resolve(UUID.randomUUID().toString()));
 	}
 
 	/** Moves a verified ingest file into place: the rename is the commit point. */

@@ -77,7 +77,7 @@ final class ImageFilters {
 	}
 
 	/** {@code label=key} needs the key; {@code label=key=value} needs that value. */
-	private static boolean hasLabel(Map<String, String> labels, String filter) {
+	static boolean hasLabel(Map<String, String> labels, String filter) {
 		int equals = filter.indexOf('=');
 		if (equals < 0) {
 			return labels.containsKey(filter);

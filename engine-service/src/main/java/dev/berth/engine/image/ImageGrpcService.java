@@ -1,15 +1,26 @@
 package dev.berth.engine.image;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.google.protobuf.ByteString;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import dev.berth.contracts.engine.v1.DeleteItem;
+import dev.berth.contracts.engine.v1.DiskUsageRequest;
+import dev.berth.contracts.engine.v1.DiskUsageResponse;
+import dev.berth.contracts.engine.v1.FilterValues;
+import dev.berth.contracts.engine.v1.HistoryRequest;
+import dev.berth.contracts.engine.v1.HistoryResponse;
 import dev.berth.contracts.engine.v1.Image;
+import dev.berth.contracts.engine.v1.ImageDiskUsage;
 import dev.berth.contracts.engine.v1.ImageServiceGrpc;
+import dev.berth.contracts.engine.v1.ImageUser;
+import dev.berth.contracts.engine.v1.ImportRequest;
+import dev.berth.contracts.engine.v1.ImportResponse;
 import dev.berth.contracts.engine.v1.InspectRequest;
 import dev.berth.contracts.engine.v1.InspectResponse;
 import dev.berth.contracts.engine.v1.Layer;
@@ -21,10 +32,17 @@ import dev.berth.contracts.engine.v1.Progress;
 import dev.berth.contracts.engine.v1.PushRequest;
 import dev.berth.contracts.engine.v1.PushResponse;
 import dev.berth.contracts.engine.v1.PushedTag;
+import dev.berth.contracts.engine.v1.LoadRequest;
+import dev.berth.contracts.engine.v1.LoadResponse;
+import dev.berth.contracts.engine.v1.Progress;
+import dev.berth.contracts.engine.v1.PruneRequest;
+import dev.berth.contracts.engine.v1.PruneResponse;
 import dev.berth.contracts.engine.v1.PullRequest;
 import dev.berth.contracts.engine.v1.PullResponse;
 import dev.berth.contracts.engine.v1.RemoveRequest;
 import dev.berth.contracts.engine.v1.RemoveResponse;
+import dev.berth.contracts.engine.v1.SaveRequest;
+import dev.berth.contracts.engine.v1.SaveResponse;
 import dev.berth.contracts.engine.v1.TagRequest;
 import dev.berth.contracts.engine.v1.TagResponse;
 import dev.berth.engine.EngineErrors;
@@ -35,9 +53,18 @@ import dev.berth.engine.registry.RegistryCredentials;
 
 import org.springframework.stereotype.Service;
 
-/** {@code berth.engine.v1.ImageService}: parses requests, calls {@link ImageService}, answers. */
+/**
+ * {@code berth.engine.v1.ImageService}: parses requests, calls {@link ImageService}, answers.
+ * Archives stream both ways under flow control: a save is written only as fast as the client
+ * takes it ({@link ChunkOutputStream}), a load or import body is requested only as fast as it is
+ * read ({@link ChunkInputStream}). The streaming work runs on a virtual thread of its own, never
+ * on a gRPC thread.
+ */
 @Service
 class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
+
+	/** What a client may still send after a loaded archive's end (tar padding) before we stop reading. */
+	private static final long MAX_TRAILING_BYTES = 16 << 20;
 
 	private final ImageService images;
 
@@ -64,10 +91,8 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	@Override
 	public void list(ListRequest request, StreamObserver<ListResponse> responses) {
 		try {
-			Map<String, List<String>> filters = new LinkedHashMap<>();
-			request.getFiltersMap().forEach((key, values) -> filters.put(key, values.getValuesList()));
 			ListResponse.Builder response = ListResponse.newBuilder();
-			this.images.list(filters, request.getAll()).forEach((record) -> response.addImages(toMessage(record)));
+			this.images.list(filters(request.getFiltersMap()), request.getAll()).forEach((record) -> response.addImages(toMessage(record)));
 			responses.onNext(response.build());
 			responses.onCompleted();
 		}
@@ -103,15 +128,194 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	@Override
 	public void remove(RemoveRequest request, StreamObserver<RemoveResponse> responses) {
 		try {
-			ImageUsers users = (id) -> request.getUsersList()
-				.stream()
-				.filter((user) -> Digest.parse(user.getImageId()).equals(id))
-				.map((user) -> new ImageUsers.User(user.getContainerId(), user.getRunning()))
-				.toList();
 			RemoveResponse.Builder response = RemoveResponse.newBuilder();
-			for (ImageDeleteItem item : this.images.remove(request.getName(), request.getForce(), users)) {
-				response.addItems((item.untagged() != null) ? DeleteItem.newBuilder().setUntagged(item.untagged())
-						: DeleteItem.newBuilder().setDeleted(item.deleted()));
+			this.images.remove(request.getName(), request.getForce(), users(request.getUsersList()))
+				.forEach((item) -> response.addItems(toMessage(item)));
+			responses.onNext(response.build());
+			responses.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	@Override
+	public void save(SaveRequest request, StreamObserver<SaveResponse> responses) {
+		ServerCallStreamObserver<SaveResponse> call = (ServerCallStreamObserver<SaveResponse>) responses;
+		ImageService.SaveArchive archive;
+		try {
+			archive = this.images.save(request.getNamesList());
+		}
+		catch (RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+			return;
+		}
+		ChunkOutputStream<SaveResponse> out = new ChunkOutputStream<>(call,
+				(data) -> SaveResponse.newBuilder().setData(data).build());
+		Thread.ofVirtual().name("image-save").start(() -> {
+			try {
+				archive.writeTo(out);
+				out.close();
+				responses.onCompleted();
+			}
+			catch (IOException | RuntimeException ex) {
+				if (!out.isCancelled()) {
+					responses.onError(EngineErrors.toStatus(ex));
+				}
+			}
+		});
+	}
+
+	@Override
+	public StreamObserver<LoadRequest> load(StreamObserver<LoadResponse> responses) {
+		ServerCallStreamObserver<LoadResponse> call = (ServerCallStreamObserver<LoadResponse>) responses;
+		ChunkInputStream archive = new ChunkInputStream(call);
+		call.setOnCancelHandler(() -> archive.fail(new IOException("the client cancelled the load")));
+		archive.requestNext();
+		return new StreamObserver<>() {
+
+			private boolean started;
+
+			@Override
+			public void onNext(LoadRequest message) {
+				if (!this.started) {
+					this.started = true;
+					String platform = message.hasOptions() ? message.getOptions().getPlatform() : "";
+					Thread.ofVirtual().name("image-load").start(() -> runLoad(archive, platform, responses));
+					if (message.hasOptions()) {
+						archive.requestNext();
+						return;
+					}
+				}
+				if (message.hasOptions()) {
+					archive.fail(new IllegalArgumentException("load options may only come in the first message"));
+					return;
+				}
+				archive.add(message.getData());
+			}
+
+			@Override
+			public void onError(Throwable cause) {
+				archive.fail(cause);
+			}
+
+			@Override
+			public void onCompleted() {
+				if (!this.started) {
+					this.started = true;
+					Thread.ofVirtual().name("image-load").start(() -> runLoad(archive, "", responses));
+				}
+				archive.end();
+			}
+
+		};
+	}
+
+	private void runLoad(ChunkInputStream archive, String platform, StreamObserver<LoadResponse> responses) {
+		try {
+			LoadResult result = this.images.load(archive, platform.isEmpty() ? null : Platform.parse(platform),
+					(event) -> responses.onNext(LoadResponse.newBuilder().setProgress(toMessage(event)).build()));
+			archive.drain(MAX_TRAILING_BYTES);
+			result.messages().forEach((line) -> responses.onNext(LoadResponse.newBuilder().setStream(line).build()));
+			result.images().forEach((record) -> responses.onNext(LoadResponse.newBuilder().setImage(toMessage(record)).build()));
+			responses.onCompleted();
+		}
+		catch (IOException | RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	@Override
+	public StreamObserver<ImportRequest> import_(StreamObserver<ImportResponse> responses) {
+		ServerCallStreamObserver<ImportResponse> call = (ServerCallStreamObserver<ImportResponse>) responses;
+		ChunkInputStream body = new ChunkInputStream(call);
+		call.setOnCancelHandler(() -> body.fail(new IOException("the client cancelled the import")));
+		body.requestNext();
+		return new StreamObserver<>() {
+
+			private boolean started;
+
+			private boolean refused;
+
+			@Override
+			public void onNext(ImportRequest message) {
+				if (this.refused) {
+					return;
+				}
+				if (!this.started) {
+					if (!message.hasOptions()) {
+						this.refused = true;
+						responses.onError(EngineErrors.toStatus(
+								new IllegalArgumentException("the first message of an import must hold its options")));
+						return;
+					}
+					ImportOptions options;
+					try {
+						options = toOptions(message.getOptions());
+					}
+					catch (RuntimeException ex) {
+						this.refused = true;
+						responses.onError(EngineErrors.toStatus(ex));
+						return;
+					}
+					this.started = true;
+					Thread.ofVirtual().name("image-import").start(() -> runImport(body, options, responses));
+					body.requestNext();
+					return;
+				}
+				if (message.hasOptions()) {
+					body.fail(new IllegalArgumentException("import options may only come in the first message"));
+					return;
+				}
+				body.add(message.getData());
+			}
+
+			@Override
+			public void onError(Throwable cause) {
+				body.fail(cause);
+			}
+
+			@Override
+			public void onCompleted() {
+				if (!this.started && !this.refused) {
+					this.refused = true;
+					responses.onError(EngineErrors.toStatus(new IllegalArgumentException("an import needs its options")));
+				}
+				body.end();
+			}
+
+		};
+	}
+
+	private void runImport(ChunkInputStream body, ImportOptions options, StreamObserver<ImportResponse> responses) {
+		try {
+			ImageRecord record = this.images.importImage(body, options);
+			responses.onNext(ImportResponse.newBuilder().setImage(toMessage(record)).build());
+			responses.onCompleted();
+		}
+		catch (IOException | RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	private static ImportOptions toOptions(dev.berth.contracts.engine.v1.ImportOptions options) {
+		String platform = options.getPlatform();
+		return new ImportOptions(options.getRepository(), options.getTag(), options.getChangesList(), options.getMessage(),
+				platform.isEmpty() ? null : Platform.parse(platform));
+	}
+
+	@Override
+	public void history(HistoryRequest request, StreamObserver<HistoryResponse> responses) {
+		try {
+			HistoryResponse.Builder response = HistoryResponse.newBuilder();
+			for (HistoryItem item : this.images.history(request.getName())) {
+				response.addItems(dev.berth.contracts.engine.v1.HistoryItem.newBuilder()
+					.setId(item.id())
+					.setCreated(item.created())
+					.setCreatedBy(item.createdBy())
+					.addAllTags(item.tags())
+					.setSize(item.size())
+					.setComment(item.comment()));
 			}
 			responses.onNext(response.build());
 			responses.onCompleted();
@@ -140,6 +344,41 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	}
 
 	@Override
+	public void prune(PruneRequest request, StreamObserver<PruneResponse> responses) {
+		try {
+			PruneReport report = this.images.prune(filters(request.getFiltersMap()), users(request.getUsersList()));
+			PruneResponse.Builder response = PruneResponse.newBuilder().setSpaceReclaimed(report.spaceReclaimed());
+			report.deleted().forEach((item) -> response.addItems(toMessage(item)));
+			responses.onNext(response.build());
+			responses.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	@Override
+	public void diskUsage(DiskUsageRequest request, StreamObserver<DiskUsageResponse> responses) {
+		try {
+			DiskUsage usage = this.images.diskUsage(users(request.getUsersList()));
+			DiskUsageResponse.Builder response = DiskUsageResponse.newBuilder()
+				.setLayersSize(usage.layersSize())
+				.setContentSize(usage.contentSize());
+			for (DiskUsage.ImageUsage image : usage.images()) {
+				response.addImages(ImageDiskUsage.newBuilder()
+					.setImage(toMessage(image.record()))
+					.setSharedSize(image.sharedSize())
+					.setContainers(image.containers()));
+			}
+			responses.onNext(response.build());
+			responses.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(EngineErrors.toStatus(ex));
+		}
+	}
+
+	@Override
 	public void login(LoginRequest request, StreamObserver<LoginResponse> responses) {
 		try {
 			RegistryCredentials credentials = new RegistryCredentials(emptyToNull(request.getUsername()),
@@ -155,6 +394,25 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 
 	private static String emptyToNull(String value) {
 		return value.isEmpty() ? null : value;
+	}
+
+	private static Map<String, List<String>> filters(Map<String, FilterValues> filters) {
+		Map<String, List<String>> result = new LinkedHashMap<>();
+		filters.forEach((key, values) -> result.put(key, values.getValuesList()));
+		return result;
+	}
+
+	/** Who uses which image, as lifecycle-service tells it. */
+	private static ImageUsers users(List<ImageUser> users) {
+		return (id) -> users.stream()
+			.filter((user) -> Digest.parse(user.getImageId()).equals(id))
+			.map((user) -> new ImageUsers.User(user.getContainerId(), user.getRunning()))
+			.toList();
+	}
+
+	private static DeleteItem toMessage(ImageDeleteItem item) {
+		return ((item.untagged() != null) ? DeleteItem.newBuilder().setUntagged(item.untagged())
+				: DeleteItem.newBuilder().setDeleted(item.deleted())).build();
 	}
 
 	private static Progress toMessage(ProgressEvent event) {

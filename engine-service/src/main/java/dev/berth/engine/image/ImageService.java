@@ -2,6 +2,7 @@ package dev.berth.engine.image;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Docker's image operations over the {@link ImageStore} and {@link ContentStore}: pull, resolve
- * a name or ID as {@code docker} does, tag, and remove with Docker's untag-or-delete rules.
+ * a name or ID as {@code docker} does, tag, and remove with Docker's untag-or-delete rules; save,
+ * load and import, history, prune and disk usage, each in a class of its own.
  */
 public final class ImageService {
 
@@ -54,11 +56,34 @@ public final class ImageService {
 
 	private final Clock clock;
 
+	private final ImageSave saver;
+
+	private final ImageLoad loader;
+
+	private final ImageImport importer;
+
+	private final ImageHistory histories;
+
+	private final ImagePrune pruner;
+
+	private final ImageDiskUsage diskUsage;
+
 	public ImageService(ImageStore images, ContentStore content, Registries registries, Clock clock) {
+		this(images, content, registries, clock, ArchiveLimits.DEFAULT);
+	}
+
+	public ImageService(ImageStore images, ContentStore content, Registries registries, Clock clock,
+			ArchiveLimits archiveLimits) {
 		this.images = images;
 		this.content = content;
 		this.registries = registries;
 		this.clock = clock;
+		this.saver = new ImageSave(images, content, this::resolve);
+		this.loader = new ImageLoad(images, content, clock, archiveLimits);
+		this.importer = new ImageImport(images, content, clock);
+		this.histories = new ImageHistory(images, this::config, this::repoTags);
+		this.pruner = new ImagePrune(images, content, this::labels, this::remove, clock);
+		this.diskUsage = new ImageDiskUsage(images, content);
 	}
 
 	/**
@@ -492,6 +517,52 @@ public final class ImageService {
 			}
 		}
 		return result;
+	}
+
+	/** An archive of images ready to be written; see {@link #save}. */
+	@FunctionalInterface
+	public interface SaveArchive {
+
+		void writeTo(OutputStream out) throws IOException;
+
+	}
+
+	/**
+	 * {@code docker save}: the names are resolved now, so an unknown one fails before the first
+	 * byte; the archive is written when asked, streamed, never whole in memory.
+	 */
+	public SaveArchive save(List<String> names) {
+		ImageSave.Plan plan = this.saver.plan(names);
+		return (out) -> this.saver.write(plan, out);
+	}
+
+	/**
+	 * {@code docker load} of a {@code docker save} archive or an OCI image layout, in a tar plain
+	 * or compressed. With a platform only its images are loaded; from an OCI index, the one for
+	 * {@code platform}, or for this engine's when null. Nothing is kept unless all is valid.
+	 */
+	public LoadResult load(InputStream archive, Platform platform, ProgressListener progress) throws IOException {
+		return this.loader.load(archive, platform, progress);
+	}
+
+	/** {@code docker import}: a root filesystem tar made into a one-layer image. */
+	public ImageRecord importImage(InputStream rootfs, ImportOptions options) throws IOException {
+		return this.importer.importImage(rootfs, options);
+	}
+
+	/** {@code docker history}: newest step first. */
+	public List<HistoryItem> history(String nameOrId) {
+		return this.histories.history(resolve(nameOrId));
+	}
+
+	/** {@code docker image prune}: filters {@code dangling}, {@code until}, {@code label}, {@code label!}. */
+	public PruneReport prune(Map<String, List<String>> filters, ImageUsers users) {
+		return this.pruner.prune(filters, users);
+	}
+
+	/** The images part of {@code docker system df}. */
+	public DiskUsage diskUsage(ImageUsers users) {
+		return this.diskUsage.diskUsage(users);
 	}
 
 	private static String shortOf(String containerId) {

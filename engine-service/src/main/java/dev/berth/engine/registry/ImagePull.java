@@ -2,15 +2,9 @@ package dev.berth.engine.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 import dev.berth.engine.content.ContentException;
 import dev.berth.engine.content.ContentStore;
@@ -115,50 +109,12 @@ final class ImagePull {
 		if (missing.isEmpty()) {
 			return;
 		}
-		Semaphore slots = new Semaphore(this.maxConcurrentDownloads);
-		List<Future<?>> downloads = new ArrayList<>();
-		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (Descriptor layer : missing.values()) {
-				if (downloads.size() >= this.maxConcurrentDownloads) {
-					this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Waiting"));
-				}
-				downloads.add(executor.submit(() -> {
-					slots.acquireUninterruptibly();
-					try {
-						fetch(layer, this.progress);
-						this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Download complete"));
-					}
-					finally {
-						slots.release();
-					}
-					return null;
-				}));
-			}
-			for (Future<?> download : downloads) {
-				await(download, downloads);
-			}
-		}
+		LayerTransfers.run(missing.values(), this.maxConcurrentDownloads, this.progress, (layer) -> {
+			fetch(layer, this.progress);
+			this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Download complete"));
+		});
 		for (Descriptor layer : missing.values()) {
 			this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Pull complete"));
-		}
-	}
-
-	private static void await(Future<?> download, List<Future<?>> all) {
-		try {
-			download.get();
-		}
-		catch (ExecutionException ex) {
-			// one broken layer fails the pull: the others stop instead of finishing for nothing
-			all.forEach((other) -> other.cancel(true));
-			if (ex.getCause() instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new RegistryException(RegistryException.Kind.UNAVAILABLE, ex.getCause().toString(), ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			all.forEach((other) -> other.cancel(true));
-			throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "pull interrupted", ex);
 		}
 	}
 

@@ -5,15 +5,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.content.Digest;
@@ -53,48 +47,10 @@ final class ImagePush {
 		Map<Digest, Descriptor> layers = new LinkedHashMap<>();
 		this.content.layers().forEach((layer) -> layers.putIfAbsent(layer.digest(), layer));
 		layers.values().forEach((layer) -> this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Preparing")));
-		Semaphore slots = new Semaphore(this.maxConcurrentUploads);
-		List<Future<?>> uploads = new ArrayList<>();
-		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (Descriptor layer : layers.values()) {
-				if (uploads.size() >= this.maxConcurrentUploads) {
-					this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Waiting"));
-				}
-				uploads.add(executor.submit(() -> {
-					slots.acquireUninterruptibly();
-					try {
-						pushBlob(layer, this.progress);
-					}
-					finally {
-						slots.release();
-					}
-					return null;
-				}));
-			}
-			for (Future<?> upload : uploads) {
-				await(upload, uploads);
-			}
-		}
+		LayerTransfers.run(layers.values(), this.maxConcurrentUploads, this.progress,
+				(layer) -> pushBlob(layer, this.progress));
 		pushBlob(this.content.config(), ProgressListener.NONE);
 		return putManifest();
-	}
-
-	private static void await(Future<?> upload, List<Future<?>> all) {
-		try {
-			upload.get();
-		}
-		catch (ExecutionException ex) {
-			all.forEach((other) -> other.cancel(true));
-			if (ex.getCause() instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new RegistryException(RegistryException.Kind.UNAVAILABLE, ex.getCause().toString(), ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			all.forEach((other) -> other.cancel(true));
-			throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "push interrupted", ex);
-		}
 	}
 
 	private void pushBlob(Descriptor blob, ProgressListener listener) {

@@ -30,9 +30,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +51,6 @@ import dev.berth.contracts.engine.v1.PruneResponse;
 import dev.berth.contracts.engine.v1.SaveRequest;
 import dev.berth.contracts.engine.v1.SaveResponse;
 import dev.berth.engine.content.Digest;
-import dev.berth.engine.registry.Registries;
-import dev.berth.engine.registry.RegistryHosts;
 import dev.berth.engine.testing.Fixtures;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,8 +62,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * message, which makes flow control observable.
  */
 class ImageGrpcArchiveTests {
-
-	private static Registries registries;
 
 	@TempDir
 	Path temp;
@@ -81,19 +75,9 @@ class ImageGrpcArchiveTests {
 	/** Messages the server has sent on its current call. */
 	private final AtomicInteger sent = new AtomicInteger();
 
-	@BeforeAll
-	static void client() {
-		registries = new Registries(new RegistryHosts(List.of(), List.of()), 1);
-	}
-
-	@AfterAll
-	static void closeClient() {
-		registries.close();
-	}
-
 	@BeforeEach
 	void start() throws IOException {
-		this.engine = TestEngine.open(this.temp.resolve("engine"), registries);
+		this.engine = TestEngine.open(this.temp.resolve("engine"));
 		String name = InProcessServerBuilder.generateName();
 		ServerInterceptor counting = new ServerInterceptor() {
 			@Override

@@ -13,8 +13,6 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import com.github.luben.zstd.ZstdOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.registry.MediaTypes;
 import dev.berth.engine.registry.Platform;
-import dev.berth.engine.registry.Registries;
-import dev.berth.engine.registry.RegistryHosts;
 import dev.berth.engine.testing.Fixtures;
 import tools.jackson.databind.JsonNode;
 
@@ -33,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** docker import of busybox's root filesystem tar, as the fixture layer holds it. */
 class ImageImportTests {
 
-	private static Registries registries;
-
 	@TempDir
 	Path temp;
 
@@ -42,19 +36,9 @@ class ImageImportTests {
 
 	private byte[] rootfs;
 
-	@BeforeAll
-	static void client() {
-		registries = new Registries(new RegistryHosts(List.of(), List.of()), 1);
-	}
-
-	@AfterAll
-	static void closeClient() {
-		registries.close();
-	}
-
 	@BeforeEach
 	void setUp() throws IOException {
-		this.engine = TestEngine.open(this.temp.resolve("engine"), registries);
+		this.engine = TestEngine.open(this.temp.resolve("engine"));
 		this.rootfs = TestArchives.unpacked(TestArchives.layerBlobs(Fixtures.layout(Fixtures.BUSYBOX)).get(0));
 	}
 

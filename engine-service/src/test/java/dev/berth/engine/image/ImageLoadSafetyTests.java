@@ -10,14 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.engine.content.Digest;
-import dev.berth.engine.registry.Registries;
-import dev.berth.engine.registry.RegistryHosts;
 import dev.berth.engine.testing.Fixtures;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ImageLoadSafetyTests {
 
-	private static Registries registries;
-
 	@TempDir
 	Path temp;
 
@@ -45,19 +40,9 @@ class ImageLoadSafetyTests {
 
 	private byte[] layer;
 
-	@BeforeAll
-	static void client() {
-		registries = new Registries(new RegistryHosts(List.of(), List.of()), 1);
-	}
-
-	@AfterAll
-	static void closeClient() {
-		registries.close();
-	}
-
 	@BeforeEach
 	void busybox() throws IOException {
-		this.engine = TestEngine.open(this.temp.resolve("engine"), registries);
+		this.engine = TestEngine.open(this.temp.resolve("engine"));
 		Path layout = Fixtures.layout(Fixtures.BUSYBOX);
 		this.configDigest = TestArchives.imageId(layout);
 		this.config = Files.readAllBytes(TestArchives.blob(layout, this.configDigest.toString()));
@@ -200,7 +185,7 @@ class ImageLoadSafetyTests {
 
 	@Test
 	void documentsAndArchivesPastTheLimitsAreRefused() throws IOException {
-		TestEngine small = TestEngine.open(this.temp.resolve("small"), registries, new ArchiveLimits(1L << 30, 10, 4096));
+		TestEngine small = TestEngine.open(this.temp.resolve("small"), new ArchiveLimits(1L << 30, 10, 4096));
 		String padded = manifest(this.configDigest.hex() + ".json", "l/layer.tar") + " ".repeat(5000);
 		byte[] oversize = new TestArchives.TarWriter().file("l/layer.tar", this.layer)
 			.file(this.configDigest.hex() + ".json", this.config)
@@ -214,7 +199,7 @@ class ImageLoadSafetyTests {
 		}
 		assertThatThrownBy(() -> load(small, many.bytes())).isInstanceOf(InvalidImageException.class)
 			.hasMessage("invalid archive: more than 10 entries");
-		TestEngine tiny = TestEngine.open(this.temp.resolve("tiny"), registries, new ArchiveLimits(100_000, 10, 4096));
+		TestEngine tiny = TestEngine.open(this.temp.resolve("tiny"), new ArchiveLimits(100_000, 10, 4096));
 		assertThatThrownBy(() -> load(tiny, valid().bytes())).isInstanceOf(InvalidImageException.class)
 			.hasMessage("invalid archive: the archive is larger than the 100000 bytes allowed");
 		small.assertEmpty();

@@ -11,15 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.engine.content.Digest;
-import dev.berth.engine.registry.Registries;
-import dev.berth.engine.registry.RegistryHosts;
 import dev.berth.engine.testing.Fixtures;
 import tools.jackson.databind.JsonNode;
 
@@ -34,8 +30,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ImagePruneAndDiskUsageTests {
 
-	private static Registries registries;
-
 	@TempDir
 	Path temp;
 
@@ -49,19 +43,9 @@ class ImagePruneAndDiskUsageTests {
 
 	private ImageRecord multiarch;
 
-	@BeforeAll
-	static void client() {
-		registries = new Registries(new RegistryHosts(List.of(), List.of()), 1);
-	}
-
-	@AfterAll
-	static void closeClient() {
-		registries.close();
-	}
-
 	@BeforeEach
 	void fourImages() throws IOException {
-		this.engine = TestEngine.open(this.temp.resolve("engine"), registries);
+		this.engine = TestEngine.open(this.temp.resolve("engine"));
 		this.busybox = load(Fixtures.BUSYBOX);
 		this.big = load(Fixtures.BIG);
 		this.layered = load(Fixtures.LAYERED);

@@ -14,11 +14,24 @@ import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.registry.Platform;
 import dev.berth.engine.registry.ProgressEvent;
 import dev.berth.engine.registry.Registries;
+import dev.berth.engine.registry.RegistryHosts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An engine's stores and service on a data root of its own, as EngineConfiguration builds them. */
 record TestEngine(Path root, ImageStore store, ContentStore content, ImageService images) {
+
+	/** For engines that never reach a registry: one client for all of them, never closed. */
+	private static final Registries OFFLINE = new Registries(new RegistryHosts(List.of(), List.of()), 1);
+
+	/** An engine whose tests load, import or build images but pull nothing. */
+	static TestEngine open(Path root) {
+		return open(root, OFFLINE);
+	}
+
+	static TestEngine open(Path root, ArchiveLimits limits) {
+		return open(root, OFFLINE, limits);
+	}
 
 	static TestEngine open(Path root, Registries registries) {
 		return open(root, registries, ArchiveLimits.DEFAULT);

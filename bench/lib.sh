@@ -22,3 +22,18 @@ median() {
 now_ms() {
   date +%s%N | awk '{ printf "%.3f\n", $1 / 1000000 }'
 }
+
+# a loopback TCP port nobody listens on now (and none of the ports given as arguments)
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    case " $* " in *" $port "*) continue ;; esac
+    (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# true once something accepts connections on the loopback port $1
+accepts() {
+  (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null
+}

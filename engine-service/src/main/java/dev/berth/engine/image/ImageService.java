@@ -94,12 +94,27 @@ public final class ImageService {
 	public ImageRecord pull(ImageReference reference, Platform platform, RegistryCredentials credentials,
 			ProgressListener progress) {
 		Digest before = (reference.tag() != null) ? this.images.tagged(reference.toString()) : null;
-		PulledImage pulled = this.registries.pull(this.content, reference, platform, credentials, progress);
-		Digest id = pulled.manifest().config().digest();
-		ImageRecord record = this.images.get(id);
-		if (record == null) {
-			record = record(pulled, id);
+		PulledImage pulled;
+		ImageRecord record;
+		Set<String> downloaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		ProgressListener watching = (event) -> {
+			if ("Download complete".equals(event.status())) {
+				downloaded.add(event.id());
+			}
+			progress.onProgress(event);
+		};
+		try (DiffTap diffs = new DiffTap()) {
+			pulled = this.registries.pull(this.content, reference, platform, credentials, watching, diffs);
+			record = this.images.get(pulled.manifest().config().digest());
+			if (record == null) {
+				record = record(pulled, pulled.manifest().config().digest(), diffs);
+			}
 		}
+		Digest id = record.id();
+		// as Docker says it of each downloaded layer, once the layer is whole and its diff ID checked
+		pulled.manifest().layers().stream().map((layer) -> layer.digest().shortId()).distinct()
+			.filter(downloaded::contains)
+			.forEach((layer) -> progress.onProgress(ProgressEvent.status(layer, "Pull complete")));
 		String repoDigest = reference.name() + "@" + pulled.repositoryDigest();
 		record = record.withRepoDigest(repoDigest);
 		if (reference.tag() != null) {
@@ -116,14 +131,14 @@ public final class ImageService {
 		return record;
 	}
 
-	private ImageRecord record(PulledImage pulled, Digest id) {
+	private ImageRecord record(PulledImage pulled, Digest id, DiffTap computed) {
 		ImageConfig config = ImageConfig.parse(pulled.config());
 		List<Descriptor> blobs = pulled.manifest().layers();
 		if (config.diffIds().size() != blobs.size()) {
 			throw new InvalidImageException("image config lists " + config.diffIds().size() + " layers, the manifest "
 					+ blobs.size());
 		}
-		List<LayerDiff.Result> diffs = diffsOf(blobs);
+		List<LayerDiff.Result> diffs = diffsOf(blobs, computed);
 		List<ImageRecord.Layer> layers = new ArrayList<>();
 		for (int i = 0; i < blobs.size(); i++) {
 			Descriptor blob = blobs.get(i);
@@ -138,8 +153,11 @@ public final class ImageService {
 				config.created(), null);
 	}
 
-	/** Diff IDs of the layers, reusing what records already know and computing the rest in parallel. */
-	private List<LayerDiff.Result> diffsOf(List<Descriptor> blobs) {
+	/**
+	 * Diff IDs of the layers: computed during the download where it ran in one go, known from
+	 * other images, or else read from the stored blobs, in parallel.
+	 */
+	private List<LayerDiff.Result> diffsOf(List<Descriptor> blobs, DiffTap computed) {
 		Map<Digest, LayerDiff.Result> known = new HashMap<>();
 		for (ImageRecord existing : this.images.list()) {
 			for (ImageRecord.Layer layer : existing.layers()) {
@@ -149,7 +167,8 @@ public final class ImageService {
 		List<Future<LayerDiff.Result>> futures = new ArrayList<>();
 		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
 			for (Descriptor blob : blobs) {
-				LayerDiff.Result cached = known.get(blob.digest());
+				LayerDiff.Result cached = known.containsKey(blob.digest()) ? known.get(blob.digest())
+						: computed.resultOf(blob.digest());
 				futures.add((cached != null) ? java.util.concurrent.CompletableFuture.completedFuture(cached)
 						: executor.submit(() -> {
 							try (InputStream in = this.content.open(blob.digest())) {

@@ -46,14 +46,17 @@ final class ImagePull {
 
 	private final ProgressListener progress;
 
+	private final BlobTap tap;
+
 	ImagePull(RegistrySession session, ContentStore store, ImageReference reference, Platform platform,
-			int maxConcurrentDownloads, ProgressListener progress) {
+			int maxConcurrentDownloads, ProgressListener progress, BlobTap tap) {
 		this.session = session;
 		this.store = store;
 		this.reference = reference;
 		this.platform = platform;
 		this.maxConcurrentDownloads = maxConcurrentDownloads;
 		this.progress = progress;
+		this.tap = tap;
 	}
 
 	PulledImage run() {
@@ -89,7 +92,7 @@ final class ImagePull {
 			throw new RegistryException(RegistryException.Kind.INVALID,
 					"image config " + config.digest() + " is " + config.size() + " bytes, more than " + MAX_CONFIG_BYTES);
 		}
-		fetch(config, ProgressListener.NONE);
+		fetch(config, ProgressListener.NONE, BlobTap.NONE);
 		fetchLayers(manifest.layers());
 		byte[] configBytes = this.store.read(config.digest(), MAX_CONFIG_BYTES);
 		return new PulledImage(this.reference, top.digest(), chosen.digest(), manifest, configBytes);
@@ -110,29 +113,38 @@ final class ImagePull {
 			return;
 		}
 		LayerTransfers.run(missing.values(), this.maxConcurrentDownloads, this.progress, (layer) -> {
-			fetch(layer, this.progress);
+			fetch(layer, this.progress, this.tap);
 			this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Download complete"));
 		});
-		for (Descriptor layer : missing.values()) {
-			this.progress.onProgress(ProgressEvent.status(layer.digest().shortId(), "Pull complete"));
-		}
 	}
 
 	/** Fetches one blob into the store, resuming after broken transfers, verified on commit. */
-	private void fetch(Descriptor blob, ProgressListener listener) {
+	private void fetch(Descriptor blob, ProgressListener listener, BlobTap tap) {
 		RegistryException lastFailure = null;
 		for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
 			try (Ingest ingest = this.store.ingest(blob.digest(), blob.size())) {
 				if (ingest.isComplete()) {
 					return;
 				}
-				if (ingest.offset() < blob.size()) {
-					transfer(blob, ingest, listener);
+				BlobTap.Sink sink = (ingest.offset() == 0) ? tap.open(blob) : null;
+				try {
+					if (ingest.offset() < blob.size()) {
+						transfer(blob, ingest, listener, sink);
+					}
+					if (blob.size() > 0 && listener != ProgressListener.NONE) {
+						listener.onProgress(ProgressEvent.status(blob.digest().shortId(), "Verifying Checksum"));
+					}
+					ingest.commit();
 				}
-				if (blob.size() > 0 && listener != ProgressListener.NONE) {
-					listener.onProgress(ProgressEvent.status(blob.digest().shortId(), "Verifying Checksum"));
+				catch (RuntimeException ex) {
+					if (sink != null) {
+						sink.abort();
+					}
+					throw ex;
 				}
-				ingest.commit();
+				if (sink != null) {
+					sink.complete();
+				}
 				return;
 			}
 			catch (RegistryException ex) {
@@ -151,7 +163,7 @@ final class ImagePull {
 		throw lastFailure;
 	}
 
-	private void transfer(Descriptor blob, Ingest ingest, ProgressListener listener) {
+	private void transfer(Descriptor blob, Ingest ingest, ProgressListener listener, BlobTap.Sink sink) {
 		RegistrySession.BlobStream stream = this.session.blob(blob.digest(), ingest.offset());
 		if (!stream.resumed() && ingest.offset() > 0) {
 			ingest.restart();
@@ -163,6 +175,9 @@ final class ImagePull {
 			int n;
 			while ((n = in.read(buffer)) >= 0) {
 				ingest.write(buffer, 0, n);
+				if (sink != null) {
+					sink.write(buffer, 0, n);
+				}
 				long now = System.nanoTime();
 				if (now - lastReport >= PROGRESS_INTERVAL_NANOS) {
 					lastReport = now;

@@ -52,6 +52,12 @@ public final class Registries implements AutoCloseable {
 	 */
 	public PulledImage pull(ContentStore store, ImageReference reference, Platform platform,
 			RegistryCredentials credentials, ProgressListener progress) {
+		return pull(store, reference, platform, credentials, progress, BlobTap.NONE);
+	}
+
+	/** {@link #pull}, showing each layer's bytes to {@code tap} as they download. */
+	public PulledImage pull(ContentStore store, ImageReference reference, Platform platform,
+			RegistryCredentials credentials, ProgressListener progress, BlobTap tap) {
 		ProgressListener serialized = serialized(progress);
 		List<String> scopes = List.of("repository:" + reference.repository() + ":pull");
 		RegistryException failure = null;
@@ -59,7 +65,7 @@ public final class Registries implements AutoCloseable {
 			RegistrySession session = new RegistrySession(this.transport, this.authenticator, endpoint,
 					reference.repository(), credentials, scopes);
 			try {
-				return new ImagePull(session, store, reference, platform, this.maxConcurrentDownloads, serialized)
+				return new ImagePull(session, store, reference, platform, this.maxConcurrentDownloads, serialized, tap)
 					.run();
 			}
 			catch (RegistryException ex) {

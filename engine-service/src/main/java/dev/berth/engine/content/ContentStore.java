@@ -36,8 +36,15 @@ public final class ContentStore {
 
 	private final Path scratch;
 
-	/** One writer per digest: a second pull of the same layer waits, then finds it committed. */
-	private final ConcurrentMap<Digest, Semaphore> writers = new ConcurrentHashMap<>();
+	/**
+	 * One writer per digest: a second pull of the same layer waits, then finds it committed. An
+	 * entry lives only while someone writes or waits, so the map does not grow with the store.
+	 */
+	private final ConcurrentMap<Digest, Turn> writers = new ConcurrentHashMap<>();
+
+	/** The right to write one blob, and how many hold or wait for it. */
+	private record Turn(Semaphore semaphore, int users) {
+	}
 
 	public ContentStore(Path root) {
 		this.blobs = root.resolve("blobs").resolve("sha256");
@@ -137,13 +144,19 @@ public final class ContentStore {
 		if (expectedSize < 0) {
 			throw new ContentException("blob " + expected + " has a negative size " + expectedSize);
 		}
-		Semaphore writer = this.writers.computeIfAbsent(expected, (d) -> new Semaphore(1));
-		writer.acquireUninterruptibly();
+		Turn turn = this.writers.compute(expected,
+				(digest, current) -> (current == null) ? new Turn(new Semaphore(1), 1)
+						: new Turn(current.semaphore(), current.users() + 1));
+		turn.semaphore().acquireUninterruptibly();
+		Runnable release = () -> this.writers.computeIfPresent(expected, (digest, current) -> {
+			current.semaphore().release();
+			return (current.users() == 1) ? null : new Turn(current.semaphore(), current.users() - 1);
+		});
 		try {
-			return new Ingest(this, expected, expectedSize, this.ingests.resolve(expected.hex()), writer::release);
+			return new Ingest(this, expected, expectedSize, this.ingests.resolve(expected.hex()), release);
 		}
 		catch (RuntimeException ex) {
-			writer.release();
+			release.run();
 			throw ex;
 		}
 	}

@@ -8,6 +8,8 @@ import dev.berth.agent.AgentErrors;
 import dev.berth.contracts.agent.v1.PrepareSnapshotRequest;
 import dev.berth.contracts.agent.v1.PrepareSnapshotResponse;
 import dev.berth.contracts.agent.v1.PreparedSnapshot;
+import dev.berth.contracts.agent.v1.RemoveLayersRequest;
+import dev.berth.contracts.agent.v1.RemoveLayersResponse;
 import dev.berth.contracts.agent.v1.RemoveSnapshotRequest;
 import dev.berth.contracts.agent.v1.RemoveSnapshotResponse;
 import dev.berth.contracts.agent.v1.SnapshotProgress;
@@ -59,6 +61,21 @@ class SnapshotGrpcService extends SnapshotServiceGrpc.SnapshotServiceImplBase {
 		try {
 			this.snapshotter.remove(request.getKey());
 			responses.onNext(RemoveSnapshotResponse.getDefaultInstance());
+			responses.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(AgentErrors.toStatus(ex));
+		}
+	}
+
+	@Override
+	public void removeLayers(RemoveLayersRequest request, StreamObserver<RemoveLayersResponse> responses) {
+		try {
+			Snapshotter.Removal removal = this.snapshotter.removeLayers(request.getChainIdsList());
+			responses.onNext(RemoveLayersResponse.newBuilder()
+				.addAllRemoved(removal.removed())
+				.addAllInUse(removal.inUse())
+				.build());
 			responses.onCompleted();
 		}
 		catch (RuntimeException ex) {

@@ -9,15 +9,12 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +60,7 @@ public final class Snapshotter {
 	private final LayerUnpacker unpacker;
 
 	/** One unpack per layer at a time: two containers of one image wait for the same unpack. */
-	private final ConcurrentMap<String, Semaphore> unpacking = new ConcurrentHashMap<>();
+	private final KeyedLocks unpacking = new KeyedLocks();
 
 	public Snapshotter(Path root, BlobSource blobs, LayerUnpacker unpacker) {
 		this.layers = root.resolve("layers");
@@ -114,6 +111,8 @@ public final class Snapshotter {
 		try {
 			Files.createDirectory(container.resolve("upper"));
 			Files.createDirectory(container.resolve("work"));
+			// which layers this container stands on, so that they are not removed under it
+			Files.write(container.resolve("layers"), chainIds);
 			return new Prepared(List.of(overlay(chainIds, container)), chainIds);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -140,6 +139,61 @@ public final class Snapshotter {
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot remove snapshot " + key, ex);
 		}
+	}
+
+	/**
+	 * Deletes unpacked layers by chain ID, except those a container's snapshot stands on; returns
+	 * what was removed and what was kept.
+	 */
+	public Removal removeLayers(List<String> chainIds) {
+		List<String> removed = new ArrayList<>();
+		List<String> inUse = new ArrayList<>();
+		java.util.Set<String> used = layersInUse();
+		for (String chainId : chainIds) {
+			if (!SHA256.matcher(chainId).matches()) {
+				throw new SnapshotException("chain_ids: expected sha256:<hex>, got \"" + chainId + "\"");
+			}
+			if (used.contains(chainId)) {
+				inUse.add(chainId);
+				continue;
+			}
+			this.unpacking.acquire(chainId);
+			try {
+				Path layer = layerDir(chainId);
+				if (Files.isDirectory(layer)) {
+					Files.deleteIfExists(this.links.resolve(Files.readString(layer.resolve("link")).strip()));
+					TreeRemoval.removeTree(layer);
+					removed.add(chainId);
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("cannot remove layer " + chainId, ex);
+			}
+			finally {
+				this.unpacking.release(chainId);
+			}
+		}
+		return new Removal(removed, inUse);
+	}
+
+	/** What {@link #removeLayers} did. */
+	public record Removal(List<String> removed, List<String> inUse) {
+	}
+
+	private java.util.Set<String> layersInUse() {
+		java.util.Set<String> used = new java.util.HashSet<>();
+		try (java.util.stream.Stream<Path> containers = Files.list(this.containers)) {
+			for (Path container : containers.toList()) {
+				Path layers = container.resolve("layers");
+				if (Files.isRegularFile(layers)) {
+					used.addAll(Files.readAllLines(layers));
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read the containers' snapshots", ex);
+		}
+		return used;
 	}
 
 	/** Whether a layer stack up to this chain ID is unpacked here. */
@@ -208,8 +262,7 @@ public final class Snapshotter {
 	}
 
 	private void unpackOnce(LayerRef layer, String chainId, String id, Consumer<Progress> progress) {
-		Semaphore lock = this.unpacking.computeIfAbsent(chainId, (c) -> new Semaphore(1));
-		lock.acquireUninterruptibly();
+		this.unpacking.acquire(chainId);
 		try {
 			if (hasLayer(chainId)) {
 				progress.accept(new Progress(id, "Already exists", -1, -1));
@@ -220,7 +273,7 @@ public final class Snapshotter {
 			progress.accept(new Progress(id, "Pull complete", -1, -1));
 		}
 		finally {
-			lock.release();
+			this.unpacking.release(chainId);
 		}
 	}
 
@@ -231,20 +284,11 @@ public final class Snapshotter {
 		try {
 			TreeRemoval.removeTree(staging);
 			Files.createDirectories(staging.resolve("diff"));
-			MessageDigest sha256 = newSha256();
 			UnpackResult result;
-			long read;
-			try (InputStream blob = this.blobs.open(layer.blobDigest(), layer.size());
-					CountingInputStream counted = new CountingInputStream(new DigestInputStream(blob, sha256))) {
-				result = this.unpacker.unpack(counted, staging.resolve("diff"), hintOf(layer.mediaType()));
-				// a blob with bytes after the compressed stream still has to match its digest
-				counted.transferTo(java.io.OutputStream.nullOutputStream());
-				read = counted.count();
-			}
-			String blobDigest = "sha256:" + HexFormat.of().formatHex(sha256.digest());
-			if (!blobDigest.equals(layer.blobDigest()) || read != layer.size()) {
-				throw new SnapshotException("layer blob " + layer.blobDigest() + " arrived as " + blobDigest + " ("
-						+ read + " of " + layer.size() + " bytes)");
+			// only the diff ID is checked: the image ID vouches for it, and it covers every byte
+			// unpacked; the compressed blob's own digest was checked when engine-service stored it
+			try (InputStream blob = this.blobs.open(layer.blobDigest(), layer.size())) {
+				result = this.unpacker.unpack(blob, staging.resolve("diff"), hintOf(layer.mediaType()));
 			}
 			if (!result.diffId().equals(layer.diffId())) {
 				throw new SnapshotException("layer " + layer.blobDigest() + " unpacks to " + result.diffId()
@@ -321,39 +365,6 @@ public final class Snapshotter {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("every JDK has SHA-256", ex);
 		}
-	}
-
-	/** Counts what passes, to check a blob's size as well as its digest. */
-	private static final class CountingInputStream extends java.io.FilterInputStream {
-
-		private long count;
-
-		CountingInputStream(InputStream in) {
-			super(in);
-		}
-
-		@Override
-		public int read() throws IOException {
-			int b = super.read();
-			if (b >= 0) {
-				this.count++;
-			}
-			return b;
-		}
-
-		@Override
-		public int read(byte[] buffer, int offset, int length) throws IOException {
-			int n = super.read(buffer, offset, length);
-			if (n > 0) {
-				this.count += n;
-			}
-			return n;
-		}
-
-		long count() {
-			return this.count;
-		}
-
 	}
 
 }

@@ -137,15 +137,16 @@ class SnapshotterTests {
 	}
 
 	@Test
-	void layersThatDoNotMatchTheirDigestsAreRefusedAndLeaveNothing() throws Exception {
+	void layersThatDoNotMatchTheirDiffIdsAreRefusedAndLeaveNothing() throws Exception {
 		Snapshotter snapshotter = snapshotter();
 		LayerRef good = lower();
 		LayerRef wrongDiff = new LayerRef(good.blobDigest(), good.mediaType(), good.size(), sha256("other".getBytes()));
 		assertThatThrownBy(() -> snapshotter.prepare("c", List.of(wrongDiff), (p) -> {
 		})).isInstanceOf(SnapshotException.class).hasMessageContaining("unpacks to " + good.diffId());
-		LayerRef lyingBlob = new LayerRef(good.blobDigest(), good.mediaType(), good.size() + 1, good.diffId());
-		assertThatThrownBy(() -> snapshotter.prepare("c", List.of(lyingBlob), (p) -> {
-		})).isInstanceOf(SnapshotException.class).hasMessageContaining("arrived as");
+		byte[] tampered = TarBuilder.gzip(new TarBuilder().file("etc/hostname", "tampered").tar());
+		this.blobs.put(good.blobDigest(), tampered);
+		assertThatThrownBy(() -> snapshotter.prepare("c", List.of(good), (p) -> {
+		})).isInstanceOf(SnapshotException.class).hasMessageContaining("but the image says " + good.diffId());
 		LayerRef escaping = layer(new TarBuilder().file("../../outside", "x").tar(), true);
 		assertThatThrownBy(() -> snapshotter.prepare("c", List.of(escaping), (p) -> {
 		})).isInstanceOf(SnapshotException.class).hasMessageContaining("refused");
@@ -158,6 +159,27 @@ class SnapshotterTests {
 		}
 		assertThat(this.root.resolve("snapshots/containers")).isEmptyDirectory();
 		assertThat(this.root.resolve("outside")).doesNotExist();
+	}
+
+	@Test
+	void layersNoImageNeedsAreRemovedUnlessAContainerStandsOnThem() {
+		Snapshotter snapshotter = snapshotter();
+		List<LayerRef> stack = List.of(lower(), upper());
+		Snapshotter.Prepared prepared = snapshotter.prepare("user", stack, (p) -> {
+		});
+		Snapshotter.Removal kept = snapshotter.removeLayers(prepared.chainIds());
+		assertThat(kept.removed()).isEmpty();
+		assertThat(kept.inUse()).containsExactlyElementsOf(prepared.chainIds());
+		snapshotter.remove("user");
+		Snapshotter.Removal removal = snapshotter.removeLayers(prepared.chainIds());
+		assertThat(removal.removed()).containsExactlyElementsOf(prepared.chainIds());
+		assertThat(this.root.resolve("snapshots/layers")).isEmptyDirectory();
+		assertThat(this.root.resolve("snapshots/l")).isEmptyDirectory();
+		// and the next container unpacks them again
+		snapshotter.prepare("again", stack, (p) -> {
+		});
+		assertThat(this.opens).hasValue(4);
+		assertThatThrownBy(() -> snapshotter.removeLayers(List.of("../../etc"))).isInstanceOf(SnapshotException.class);
 	}
 
 	@Test

@@ -18,6 +18,9 @@ import java.security.MessageDigest;
  */
 public final class Ingest implements AutoCloseable {
 
+	/** How much is written before the disk is asked to start writing it back. */
+	private static final long FLUSH_EVERY = 16L << 20;
+
 	private final ContentStore store;
 
 	private final Digest expected;
@@ -39,6 +42,12 @@ public final class Ingest implements AutoCloseable {
 	private long written;
 
 	private boolean closed;
+
+	/** Bytes written since the last background flush started. */
+	private long unflushed;
+
+	/** The background flush under way, if any. */
+	private Thread flushing;
 
 	Ingest(ContentStore store, Digest expected, long expectedSize, Path directory, Runnable release) {
 		this.store = store;
@@ -134,6 +143,20 @@ public final class Ingest implements AutoCloseable {
 		}
 		this.sha256.update(buffer, offset, length);
 		this.written += length;
+		this.unflushed += length;
+		if (this.unflushed >= FLUSH_EVERY && (this.flushing == null || !this.flushing.isAlive())) {
+			this.unflushed = 0;
+			// start the disk writing now, beside the download, so the commit's flush finds little left
+			FileChannel target = this.channel;
+			this.flushing = Thread.ofVirtual().start(() -> {
+				try {
+					target.force(false);
+				}
+				catch (IOException ignored) {
+					// the commit's own flush reports what is wrong
+				}
+			});
+		}
 	}
 
 	/** Copies a stream to the end, returning how many bytes it gave. */
@@ -180,6 +203,9 @@ public final class Ingest implements AutoCloseable {
 			throw new ContentException("blob digest mismatch: expected " + this.expected + ", got " + actual);
 		}
 		try {
+			if (this.flushing != null) {
+				this.flushing.join();
+			}
 			// the data must be on disk before the rename makes it the blob
 			this.channel.force(true);
 			this.channel.close();
@@ -188,6 +214,10 @@ public final class Ingest implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new ContentException("cannot commit blob " + this.expected + ": " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new ContentException("interrupted while committing blob " + this.expected, ex);
 		}
 		finally {
 			finish();

@@ -2,6 +2,8 @@ package dev.berth.engine.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,12 @@ final class ImagePull {
 
 	/** Attempts per layer before the pull fails, as dockerd makes. */
 	private static final int ATTEMPTS = 5;
+
+	/** Bytes per chunk handed from the network reader to the writer. */
+	private static final int CHUNK_BYTES = 256 * 1024;
+
+	/** Chunks the network reader may be ahead of the writer: 2 MiB per layer at most. */
+	private static final int READ_AHEAD_CHUNKS = 8;
 
 	/** Progress of a running download is reported at most this often per layer. */
 	private static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
@@ -163,6 +171,11 @@ final class ImagePull {
 		throw lastFailure;
 	}
 
+	/**
+	 * Streams the blob into the ingest. The network is read on a thread of its own, so that
+	 * hashing and writing one chunk overlaps receiving the next: on a fast registry the download
+	 * then costs the slower of the two, not their sum.
+	 */
 	private void transfer(Descriptor blob, Ingest ingest, ProgressListener listener, BlobTap.Sink sink) {
 		RegistrySession.BlobStream stream = this.session.blob(blob.digest(), ingest.offset());
 		if (!stream.resumed() && ingest.offset() > 0) {
@@ -170,19 +183,30 @@ final class ImagePull {
 		}
 		String id = blob.digest().shortId();
 		long lastReport = 0;
-		byte[] buffer = new byte[1 << 17];
+		BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(READ_AHEAD_CHUNKS);
 		try (InputStream in = stream.body()) {
-			int n;
-			while ((n = in.read(buffer)) >= 0) {
-				ingest.write(buffer, 0, n);
-				if (sink != null) {
-					sink.write(buffer, 0, n);
+			Thread receiver = Thread.ofVirtual().name("receive-" + id).start(() -> receive(in, chunks));
+			try {
+				Chunk chunk;
+				while ((chunk = takeChunk(chunks)).length() > 0) {
+					ingest.write(chunk.data(), 0, chunk.length());
+					if (sink != null) {
+						sink.write(chunk.data(), 0, chunk.length());
+					}
+					long now = System.nanoTime();
+					if (now - lastReport >= PROGRESS_INTERVAL_NANOS) {
+						lastReport = now;
+						listener.onProgress(new ProgressEvent(id, "Downloading", ingest.offset(), blob.size()));
+					}
 				}
-				long now = System.nanoTime();
-				if (now - lastReport >= PROGRESS_INTERVAL_NANOS) {
-					lastReport = now;
-					listener.onProgress(new ProgressEvent(id, "Downloading", ingest.offset(), blob.size()));
+				if (chunk.failure() != null) {
+					throw chunk.failure();
 				}
+			}
+			finally {
+				// a failed write stops the receiver: closing the body ends its read
+				RegistrySession.closeQuietly(in);
+				receiver.interrupt();
 			}
 		}
 		catch (IOException ex) {
@@ -190,6 +214,46 @@ final class ImagePull {
 					"reading blob " + blob.digest() + " after " + ingest.offset() + " bytes: " + ex.getMessage(), ex);
 		}
 		listener.onProgress(new ProgressEvent(id, "Downloading", ingest.offset(), blob.size()));
+	}
+
+	/** Reads the body into chunks until its end or a failure, which ends the queue either way. */
+	private static void receive(InputStream in, BlockingQueue<Chunk> chunks) {
+		try {
+			while (true) {
+				byte[] buffer = new byte[CHUNK_BYTES];
+				int n = in.readNBytes(buffer, 0, buffer.length);
+				if (n > 0) {
+					chunks.put(new Chunk(buffer, n, null));
+				}
+				if (n < buffer.length) {
+					chunks.put(Chunk.END);
+					return;
+				}
+			}
+		}
+		catch (IOException ex) {
+			chunks.offer(new Chunk(null, 0, ex));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static Chunk takeChunk(BlockingQueue<Chunk> chunks) throws IOException {
+		try {
+			return chunks.take();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new java.io.InterruptedIOException("download interrupted");
+		}
+	}
+
+	/** Bytes received, or the end of the body (no bytes), with the failure that ended it if any. */
+	private record Chunk(byte[] data, int length, IOException failure) {
+
+		static final Chunk END = new Chunk(null, 0, null);
+
 	}
 
 }

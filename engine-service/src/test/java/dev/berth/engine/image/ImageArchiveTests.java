@@ -20,11 +20,7 @@ import dev.berth.engine.content.Digest;
 import dev.berth.engine.registry.MediaTypes;
 import dev.berth.engine.registry.Platform;
 import dev.berth.engine.registry.ProgressEvent;
-import dev.berth.engine.registry.Registries;
-import dev.berth.engine.registry.RegistryCredentials;
-import dev.berth.engine.registry.RegistryHosts;
 import dev.berth.engine.testing.Fixtures;
-import dev.berth.engine.testing.TestRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -39,42 +35,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ImageArchiveTests {
 
-	private static TestRegistry registry;
-
-	private static Registries registries;
+	private static SourceRegistry registry;
 
 	@TempDir
 	Path temp;
 
 	@BeforeAll
 	static void startRegistry() {
-		registry = TestRegistry.start(TestRegistry.Auth.NONE);
-		registry.push(Fixtures.BUSYBOX, "library/busybox:latest", TestRegistry.Format.DOCKER_SCHEMA2);
-		registry.push(Fixtures.LAYERED, "layered:latest", TestRegistry.Format.OCI);
-		registries = new Registries(new RegistryHosts(List.of(), List.of()), 3);
+		registry = SourceRegistry.start();
 	}
 
 	@AfterAll
 	static void stopRegistry() {
-		registries.close();
 		registry.close();
 	}
 
 	private TestEngine engine(String name) {
-		return TestEngine.open(this.temp.resolve(name), registries);
-	}
-
-	private ImageRecord pull(TestEngine engine, String reference) {
-		return engine.images().pull(ImageReference.parse(reference), Platform.parse("linux/amd64"), RegistryCredentials.ANONYMOUS,
-				(event) -> {
-				});
+		return registry.engine(this.temp.resolve(name));
 	}
 
 	@Test
 	void pulledImagesSavedAndLoadedIntoAFreshEngineKeepTheirIdsTagsAndLayers() throws IOException {
 		TestEngine source = engine("source");
-		ImageRecord busybox = pull(source, registry.host() + "/library/busybox:latest");
-		ImageRecord layered = pull(source, registry.host() + "/layered:latest");
+		ImageRecord busybox = registry.pull(source, "library/busybox:latest");
+		ImageRecord layered = registry.pull(source, "layered:latest");
 		source.images().tag(busybox.id().toString(), "mine:1");
 		Path archive = source.save(this.temp.resolve("save.tar"), "mine", registry.host() + "/layered:latest",
 				registry.host() + "/library/busybox");

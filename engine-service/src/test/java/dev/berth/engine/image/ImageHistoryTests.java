@@ -12,12 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.engine.content.Digest;
-import dev.berth.engine.registry.Platform;
-import dev.berth.engine.registry.Registries;
-import dev.berth.engine.registry.RegistryCredentials;
-import dev.berth.engine.registry.RegistryHosts;
 import dev.berth.engine.testing.Fixtures;
-import dev.berth.engine.testing.TestRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -32,38 +27,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ImageHistoryTests {
 
-	private static TestRegistry registry;
-
-	private static Registries registries;
+	private static SourceRegistry registry;
 
 	@TempDir
 	Path temp;
 
 	@BeforeAll
 	static void startRegistry() {
-		registry = TestRegistry.start(TestRegistry.Auth.NONE);
-		registry.push(Fixtures.BUSYBOX, "library/busybox:latest", TestRegistry.Format.DOCKER_SCHEMA2);
-		registry.push(Fixtures.LAYERED, "layered:latest", TestRegistry.Format.OCI);
-		registries = new Registries(new RegistryHosts(List.of(), List.of()), 3);
+		registry = SourceRegistry.start();
 	}
 
 	@AfterAll
 	static void stopRegistry() {
-		registries.close();
 		registry.close();
-	}
-
-	private ImageRecord pull(TestEngine engine, String reference) {
-		return engine.images().pull(ImageReference.parse(reference), Platform.parse("linux/amd64"), RegistryCredentials.ANONYMOUS,
-				(event) -> {
-				});
 	}
 
 	@Test
 	void aPulledImageShowsItsIdOnTheNewestStepAndMissingBelow() {
-		TestEngine engine = TestEngine.open(this.temp.resolve("engine"), registries);
+		TestEngine engine = registry.engine(this.temp.resolve("engine"));
 		String reference = registry.host() + "/library/busybox:latest";
-		ImageRecord busybox = pull(engine, reference);
+		ImageRecord busybox = registry.pull(engine, "library/busybox:latest");
 		JsonNode steps = engine.images().config(busybox).json().path("history");
 		assertThat(engine.images().history(reference)).containsExactly(
 				new HistoryItem(busybox.id().toString(), created(steps.get(1)), "registry-fixtures.sh: config",
@@ -74,8 +57,8 @@ class ImageHistoryTests {
 
 	@Test
 	void eachStepThatMadeALayerGetsThatLayersSizeInOrder() {
-		TestEngine engine = TestEngine.open(this.temp.resolve("engine"), registries);
-		ImageRecord layered = pull(engine, registry.host() + "/layered:latest");
+		TestEngine engine = registry.engine(this.temp.resolve("engine"));
+		ImageRecord layered = registry.pull(engine, "layered:latest");
 		List<HistoryItem> history = engine.images().history(layered.id().shortId());
 		assertThat(history).extracting(HistoryItem::createdBy)
 			.containsExactly("registry-fixtures.sh: whiteouts", "registry-fixtures.sh: config",
@@ -99,7 +82,7 @@ class ImageHistoryTests {
 			.file("c.json", bytes)
 			.file("l.tar", TestArchives.unpacked(TestArchives.layerBlobs(layout).get(0)))
 			.bytes();
-		TestEngine engine = TestEngine.open(this.temp.resolve("engine"), registries);
+		TestEngine engine = registry.engine(this.temp.resolve("engine"));
 		engine.images().load(new ByteArrayInputStream(archive), null, (event) -> {
 		});
 		assertThat(engine.images().resolve("odd:1").id()).isEqualTo(Digest.of(bytes));

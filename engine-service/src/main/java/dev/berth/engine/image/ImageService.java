@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 
 import dev.berth.engine.content.ContentStore;
@@ -43,6 +45,13 @@ public final class ImageService {
 	private static final int MAX_CONFIG_BYTES = 8 << 20;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/**
+	 * Blobs are shared between images, so deleting them must not race adding them: a prune must
+	 * not take a layer a pull or load is about to record as its own. Operations that add blobs
+	 * share this lock ({@link #adding}); those that delete them hold it alone ({@link #deleting}).
+	 */
+	private final ReadWriteLock blobs = new ReentrantReadWriteLock(true);
 
 	private static final Pattern FULL_ID = Pattern.compile("(sha256:)?[a-f0-9]{64}");
 
@@ -92,6 +101,11 @@ public final class ImageService {
 	 * vouches for the diff IDs, and this check ties the downloaded blobs to them.
 	 */
 	public ImageRecord pull(ImageReference reference, Platform platform, RegistryCredentials credentials,
+			ProgressListener progress) {
+		return adding(() -> pullSharing(reference, platform, credentials, progress));
+	}
+
+	private ImageRecord pullSharing(ImageReference reference, Platform platform, RegistryCredentials credentials,
 			ProgressListener progress) {
 		Digest before = (reference.tag() != null) ? this.images.tagged(reference.toString()) : null;
 		PulledImage pulled;
@@ -201,6 +215,10 @@ public final class ImageService {
 	 * repository of the same registry is known to hold are mounted rather than uploaded.
 	 */
 	public List<PushedTag> push(String name, String tag, RegistryCredentials credentials, ProgressListener progress) {
+		return adding(() -> pushSharing(name, tag, credentials, progress));
+	}
+
+	private List<PushedTag> pushSharing(String name, String tag, RegistryCredentials credentials, ProgressListener progress) {
 		ImageReference repository = ImageReference.parse(name);
 		if (repository.digest() != null || (name.lastIndexOf(':') > name.lastIndexOf('/') && tag != null && !tag.isEmpty())) {
 			throw new InvalidReferenceException("invalid reference format: push takes a repository and a tag apart");
@@ -405,6 +423,11 @@ public final class ImageService {
 		return labels;
 	}
 
+	/** {@code docker rmi} (see {@link #removeAlone}), never while blobs are being added. */
+	public List<ImageDeleteItem> remove(String nameOrId, boolean force, ImageUsers users) {
+		return deleting(() -> removeAlone(nameOrId, force, users));
+	}
+
 	/**
 	 * {@code docker rmi}, with Docker's rules. A name removes that reference (and the digest
 	 * references of its repository once no tag of it is left); the image itself goes only when no
@@ -413,7 +436,7 @@ public final class ImageService {
 	 * {@code force} is needed, as it is for an image a stopped container uses. An image a running
 	 * container uses is never deleted.
 	 */
-	public List<ImageDeleteItem> remove(String nameOrId, boolean force, ImageUsers users) {
+	private List<ImageDeleteItem> removeAlone(String nameOrId, boolean force, ImageUsers users) {
 		ImageRecord record = resolve(nameOrId);
 		List<ImageDeleteItem> result = new ArrayList<>();
 		List<ImageUsers.User> using = users.usersOf(record.id());
@@ -561,12 +584,12 @@ public final class ImageService {
 	 * {@code platform}, or for this engine's when null. Nothing is kept unless all is valid.
 	 */
 	public LoadResult load(InputStream archive, Platform platform, ProgressListener progress) throws IOException {
-		return this.loader.load(archive, platform, progress);
+		return adding(() -> this.loader.load(archive, platform, progress));
 	}
 
 	/** {@code docker import}: a root filesystem tar made into a one-layer image. */
 	public ImageRecord importImage(InputStream rootfs, ImportOptions options) throws IOException {
-		return this.importer.importImage(rootfs, options);
+		return adding(() -> this.importer.importImage(rootfs, options));
 	}
 
 	/** {@code docker history}: newest step first. */
@@ -576,12 +599,41 @@ public final class ImageService {
 
 	/** {@code docker image prune}: filters {@code dangling}, {@code until}, {@code label}, {@code label!}. */
 	public PruneReport prune(Map<String, List<String>> filters, ImageUsers users) {
-		return this.pruner.prune(filters, users);
+		return deleting(() -> this.pruner.prune(filters, users));
 	}
 
 	/** The images part of {@code docker system df}. */
 	public DiskUsage diskUsage(ImageUsers users) {
 		return this.diskUsage.diskUsage(users);
+	}
+
+	/** Work that adds blobs: runs beside other such work, never beside a deletion. */
+	private <T, E extends Exception> T adding(BlobWork<T, E> work) throws E {
+		this.blobs.readLock().lock();
+		try {
+			return work.run();
+		}
+		finally {
+			this.blobs.readLock().unlock();
+		}
+	}
+
+	/** Work that deletes blobs: runs alone. */
+	private <T, E extends Exception> T deleting(BlobWork<T, E> work) throws E {
+		this.blobs.writeLock().lock();
+		try {
+			return work.run();
+		}
+		finally {
+			this.blobs.writeLock().unlock();
+		}
+	}
+
+	@FunctionalInterface
+	private interface BlobWork<T, E extends Exception> {
+
+		T run() throws E;
+
 	}
 
 	private static String shortOf(String containerId) {

@@ -34,10 +34,10 @@ final class ImagePull {
 	private static final int ATTEMPTS = 5;
 
 	/** Bytes per chunk handed from the network reader to the writer. */
-	private static final int CHUNK_BYTES = 256 * 1024;
+	private static final int CHUNK_BYTES = 64 * 1024;
 
 	/** Chunks the network reader may be ahead of the writer: 2 MiB per layer at most. */
-	private static final int READ_AHEAD_CHUNKS = 8;
+	private static final int READ_AHEAD_CHUNKS = 32;
 
 	/** Progress of a running download is reported at most this often per layer. */
 	private static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
@@ -56,8 +56,10 @@ final class ImagePull {
 
 	private final BlobTap tap;
 
+	private final java.time.Duration stallTimeout;
+
 	ImagePull(RegistrySession session, ContentStore store, ImageReference reference, Platform platform,
-			int maxConcurrentDownloads, ProgressListener progress, BlobTap tap) {
+			int maxConcurrentDownloads, ProgressListener progress, BlobTap tap, java.time.Duration stallTimeout) {
 		this.session = session;
 		this.store = store;
 		this.reference = reference;
@@ -65,6 +67,7 @@ final class ImagePull {
 		this.maxConcurrentDownloads = maxConcurrentDownloads;
 		this.progress = progress;
 		this.tap = tap;
+		this.stallTimeout = stallTimeout;
 	}
 
 	PulledImage run() {
@@ -188,7 +191,7 @@ final class ImagePull {
 			Thread receiver = Thread.ofVirtual().name("receive-" + id).start(() -> receive(in, chunks));
 			try {
 				Chunk chunk;
-				while ((chunk = takeChunk(chunks)).length() > 0) {
+				while ((chunk = takeChunk(chunks, this.stallTimeout)).length() > 0) {
 					ingest.write(chunk.data(), 0, chunk.length());
 					if (sink != null) {
 						sink.write(chunk.data(), 0, chunk.length());
@@ -221,13 +224,14 @@ final class ImagePull {
 		try {
 			while (true) {
 				byte[] buffer = new byte[CHUNK_BYTES];
-				int n = in.readNBytes(buffer, 0, buffer.length);
-				if (n > 0) {
-					chunks.put(new Chunk(buffer, n, null));
-				}
-				if (n < buffer.length) {
+				// what has arrived, not a full buffer: bytes before a stall must reach the ingest
+				int n = in.read(buffer);
+				if (n < 0) {
 					chunks.put(Chunk.END);
 					return;
+				}
+				if (n > 0) {
+					chunks.put(new Chunk(buffer, n, null));
 				}
 			}
 		}
@@ -239,9 +243,14 @@ final class ImagePull {
 		}
 	}
 
-	private static Chunk takeChunk(BlockingQueue<Chunk> chunks) throws IOException {
+	/** The next chunk; a body that sends nothing for {@code stallTimeout} has failed, and is retried. */
+	private static Chunk takeChunk(BlockingQueue<Chunk> chunks, java.time.Duration stallTimeout) throws IOException {
 		try {
-			return chunks.take();
+			Chunk chunk = chunks.poll(stallTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+			if (chunk == null) {
+				throw new IOException("no data for " + stallTimeout.toSeconds() + " s");
+			}
+			return chunk;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

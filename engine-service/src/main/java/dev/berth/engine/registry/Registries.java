@@ -37,12 +37,22 @@ public final class Registries implements AutoCloseable {
 	/** Which scheme each insecure registry answered on: HTTPS without checks, or plain HTTP. */
 	private final ConcurrentMap<String, Endpoint> insecureSchemes = new ConcurrentHashMap<>();
 
+	/** A layer download that receives nothing for this long is abandoned and resumed, as a stalled one. */
+	static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+
+	private final Duration stallTimeout;
+
 	public Registries(RegistryHosts hosts, int maxConcurrentDownloads) {
+		this(hosts, maxConcurrentDownloads, STALL_TIMEOUT);
+	}
+
+	Registries(RegistryHosts hosts, int maxConcurrentDownloads, Duration stallTimeout) {
 		if (maxConcurrentDownloads < 1) {
 			throw new IllegalArgumentException("max-concurrent-downloads must be at least 1");
 		}
 		this.hosts = hosts;
 		this.maxConcurrentDownloads = maxConcurrentDownloads;
+		this.stallTimeout = stallTimeout;
 		this.authenticator = new Authenticator(this.transport, Clock.systemUTC());
 	}
 
@@ -65,7 +75,8 @@ public final class Registries implements AutoCloseable {
 			RegistrySession session = new RegistrySession(this.transport, this.authenticator, endpoint,
 					reference.repository(), credentials, scopes);
 			try {
-				return new ImagePull(session, store, reference, platform, this.maxConcurrentDownloads, serialized, tap)
+				return new ImagePull(session, store, reference, platform, this.maxConcurrentDownloads, serialized, tap,
+						this.stallTimeout)
 					.run();
 			}
 			catch (RegistryException ex) {

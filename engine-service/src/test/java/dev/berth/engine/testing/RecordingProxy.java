@@ -32,7 +32,7 @@ import com.sun.net.httpserver.HttpServer;
  * instead, and every request is forwarded as it came (method, path and query, headers with {@code Authorization} and
  * {@code Range}, body), its answer returned as it came (redirects and 206s included) and streamed, never buffered.
  * Each exchange is recorded, so that tests can say what was fetched, how much, and what overlapped. One fault can be
- * armed: {@link #cutNextGet} breaks the connection in the middle of a body.
+ * armed: {@link #cutNextGet} breaks the connection in the middle of a body, {@link #stallNextGet} stops sending first.
  * <p>
  * {@code X-Forwarded-Host} tells the registry where its client is, so the upload {@code Location}s it builds lead
  * back through the proxy.
@@ -59,7 +59,7 @@ public final class RecordingProxy implements AutoCloseable {
 
 	}
 
-	private record Fault(Pattern path, long bytes) {
+	private record Fault(Pattern path, long bytes, java.time.Duration stall) {
 	}
 
 	private static final int SETTLE_SECONDS = 10;
@@ -149,7 +149,16 @@ public final class RecordingProxy implements AutoCloseable {
 	 * closed. {@code bytes} should be less than the body, or nothing is missing.
 	 */
 	public void cutNextGet(String pathRegex, long bytes) {
-		this.fault.set(new Fault(Pattern.compile(pathRegex), bytes));
+		this.fault.set(new Fault(Pattern.compile(pathRegex), bytes, java.time.Duration.ZERO));
+	}
+
+	/**
+	 * Like {@link #cutNextGet}, but after the first {@code bytes} the body stalls: nothing more is
+	 * sent for {@code stall}, then the connection is closed. For clients that must notice a
+	 * transfer that stopped moving.
+	 */
+	public void stallNextGet(String pathRegex, long bytes, java.time.Duration stall) {
+		this.fault.set(new Fault(Pattern.compile(pathRegex), bytes, stall));
 	}
 
 	@Override
@@ -204,6 +213,7 @@ public final class RecordingProxy implements AutoCloseable {
 				}
 				if (fault != null) {
 					out.flush();
+					Thread.sleep(fault.stall().toMillis());
 					// a handler that throws before its body is complete makes the server close the connection
 					throw new IOException("connection cut after " + written + " bytes, as armed");
 				}

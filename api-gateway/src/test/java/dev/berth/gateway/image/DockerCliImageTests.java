@@ -214,6 +214,24 @@ class DockerCliImageTests {
 		assertThat(login.text()).isEqualTo("{\"Status\":\"Login Succeeded\",\"IdentityToken\":\"\"}");
 	}
 
+	@Test
+	@Order(10)
+	void aPullThatFailsAfterItsFirstProgressEndsItsStreamWithTheError() throws IOException {
+		registry.push("layered", "library/layered:latest");
+		registry.corruptLayers("library/layered:latest");
+		UnixHttp.Response raw = this.http.send("POST", "/v1.50/images/create?fromImage="
+				+ registry.reference("library/layered") + "&tag=latest", Map.of(), new byte[0]);
+		assertThat(raw.status()).isEqualTo(200);
+		List<String> lines = raw.text().lines().toList();
+		assertThat(lines).hasSizeGreaterThan(1);
+		JsonNode last = this.json.readTree(lines.get(lines.size() - 1));
+		assertThat(last.path("errorDetail").path("message").asString()).contains("digest").isEqualTo(last.path("error").asString());
+		Commands.Result cli = docker("pull", registry.reference("library/layered:latest"));
+		assertThat(cli.exitCode()).isNotZero();
+		assertThat(cli.stdout()).contains("Pulling fs layer");
+		assertThat(cli.stderr()).contains(last.path("error").asString());
+	}
+
 	private Commands.Result docker(String... arguments) {
 		List<String> command = new ArrayList<>(List.of("docker", "-H", "unix://" + SOCKET));
 		command.addAll(List.of(arguments));

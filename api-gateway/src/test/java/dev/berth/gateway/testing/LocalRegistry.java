@@ -17,6 +17,8 @@ public final class LocalRegistry implements AutoCloseable {
 	// it binds port 0 and logs what it got, so no other process can take a port chosen in advance
 	private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
+	private static final Pattern LAYER_DIGEST = Pattern.compile("\"digest\"\\s*:\\s*\"sha256:([0-9a-f]{64})\"");
+
 	private final Path directory;
 
 	private final Process process;
@@ -73,6 +75,27 @@ public final class LocalRegistry implements AutoCloseable {
 		Commands.ok(Commands.repositoryRoot().resolve("scripts/registry-fixtures.sh").toString(), fixtures.toString());
 		Commands.ok("skopeo", "--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", "--dest-no-creds",
 				"--format", "v2s2", "oci:" + fixtures.resolve(fixture) + ":latest", "docker://" + reference(repoAndTag));
+	}
+
+	/**
+	 * Changes a byte in the gzip header of every layer blob of {@code repoAndTag} as the registry stores it, so that it
+	 * still arrives in full, then fails its digest check: a pull that fails after its progress has begun.
+	 */
+	public void corruptLayers(String repoAndTag) throws IOException {
+		String manifest = Commands.ok("skopeo", "inspect", "--raw", "--tls-verify=false", "--no-creds",
+				"docker://" + reference(repoAndTag));
+		Matcher layer = LAYER_DIGEST.matcher(manifest.substring(manifest.indexOf("\"layers\"")));
+		while (layer.find()) {
+			String hex = layer.group(1);
+			Path blob = this.directory.resolve("storage/docker/registry/v2/blobs/sha256")
+				.resolve(hex.substring(0, 2))
+				.resolve(hex)
+				.resolve("data");
+			byte[] bytes = Files.readAllBytes(blob);
+			// byte 4 is in the gzip header's modification time, which no decompressor checks
+			bytes[4] = (byte) ~bytes[4];
+			Files.write(blob, bytes);
+		}
 	}
 
 	@Override

@@ -24,6 +24,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 import dev.berth.contracts.engine.v1.FilterValues;
 import dev.berth.contracts.engine.v1.HistoryRequest;
 import dev.berth.contracts.engine.v1.ImageServiceGrpc;
+import dev.berth.contracts.engine.v1.ImportOptions;
+import dev.berth.contracts.engine.v1.ImportRequest;
 import dev.berth.contracts.engine.v1.InspectRequest;
 import dev.berth.contracts.engine.v1.ListRequest;
 import dev.berth.contracts.engine.v1.LoadOptions;
@@ -75,16 +77,13 @@ class ImageRouter {
 		this.json = json;
 	}
 
-	@PostMapping("/images/create")
+	@PostMapping(path = "/images/create", params = "!fromSrc")
 	void pull(@RequestParam(defaultValue = "") String fromImage, @RequestParam(defaultValue = "") String tag,
-			@RequestParam(defaultValue = "") String platform, @RequestParam(required = false) String fromSrc,
+			@RequestParam(defaultValue = "") String platform,
 			@RequestHeader(name = REGISTRY_AUTH, defaultValue = "") String registryAuth, HttpServletResponse response)
 			throws IOException {
-		if (fromSrc != null) {
-			throw new InvalidParameterException("docker import (fromSrc) is not supported yet");
-		}
 		if (fromImage.isEmpty()) {
-			throw new InvalidParameterException("fromImage is required");
+			throw new InvalidParameterException("fromImage or fromSrc is required");
 		}
 		PullRequest request = PullRequest.newBuilder()
 			.setReference(reference(fromImage, tag))
@@ -93,6 +92,32 @@ class ImageRouter {
 			.build();
 		this.streams.ndjson(response, () -> this.images.pull(request),
 				(event) -> event.hasProgress() ? progress(event.getProgress()) : null);
+	}
+
+	// docker import: the root filesystem tar is the request body (fromSrc=-); changes may hold commas, so they are
+	// read as the repeated parameter they are, never split
+	@PostMapping(path = "/images/create", params = "fromSrc")
+	void importImage(@RequestParam String fromSrc, @RequestParam(defaultValue = "") String repo,
+			@RequestParam(defaultValue = "") String tag, @RequestParam(defaultValue = "") String message,
+			@RequestParam(defaultValue = "") String platform, HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
+		if (!fromSrc.equals("-")) {
+			throw new InvalidParameterException("importing from a URL is not supported: send the archive as the body");
+		}
+		String[] changes = request.getParameterValues("changes");
+		ImportOptions options = ImportOptions.newBuilder()
+			.setRepository(repo)
+			.setTag(tag)
+			.addAllChanges((changes != null) ? List.of(changes) : List.of())
+			.setMessage(message)
+			.setPlatform(platform)
+			.build();
+		this.streams.ndjson(response,
+				() -> uncheckedUpload(() -> RequestUploads.upload(request.getInputStream(), this.asyncImages::import_,
+						List.of(ImportRequest.newBuilder().setOptions(options).build()),
+						(bytes) -> ImportRequest.newBuilder().setData(bytes).build())),
+				// dockerd's one line for an import: the new image's ID as a status
+				(imported) -> JsonMessage.progress("", imported.getImage().getId(), -1, -1));
 	}
 
 	@GetMapping("/images/json")

@@ -232,6 +232,22 @@ class DockerCliImageTests {
 		assertThat(cli.stderr()).contains(last.path("error").asString());
 	}
 
+	@Test
+	@Order(11)
+	void importMakesAnImageOfARootFilesystemTar() throws IOException {
+		Path rootfs = Files.createDirectories(DIRECTORY.resolve("rootfs/etc"));
+		Files.writeString(rootfs.resolve("hostname"), "imported\n");
+		Path tar = DIRECTORY.resolve("rootfs.tar");
+		Commands.ok("tar", "-C", DIRECTORY.resolve("rootfs").toString(), "-cf", tar.toString(), "etc");
+		String id = Commands.run(List.of("bash", "-c", "docker import --change 'CMD [\"sh\", \"-c\", \"true\"]' -m hello - imported:1 < \"$1\"",
+				"-", tar.toString()), environment()).ok().strip();
+		assertThat(id).matches("sha256:[0-9a-f]{64}");
+		assertThat(docker("image", "inspect", "--format", "{{.Id}} {{json .Config.Cmd}} {{.Comment}}", "imported:1").ok())
+			.isEqualTo(id + " [\"sh\",\"-c\",\"true\"] hello\n");
+		assertThat(this.http.send("POST", "/images/create?fromSrc=http://example.com/a.tar", Map.of(), new byte[0]).status())
+			.isEqualTo(400);
+	}
+
 	private Commands.Result docker(String... arguments) {
 		List<String> command = new ArrayList<>(List.of("docker", "-H", "unix://" + SOCKET));
 		command.addAll(List.of(arguments));

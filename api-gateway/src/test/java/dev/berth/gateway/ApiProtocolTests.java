@@ -112,6 +112,14 @@ class ApiProtocolTests {
 	}
 
 	@Test
+	void requestsTomcatRefusesStillGetDockersErrorShape() throws IOException {
+		UnixHttp.Response encodedSlash = this.http.get("/images/a%2Fb/json");
+		assertThat(encodedSlash.status()).isEqualTo(400);
+		assertThat(encodedSlash.headers().get("content-type")).startsWith("application/json");
+		assertThat(message(encodedSlash)).isNotEmpty();
+	}
+
+	@Test
 	void malformedFiltersAreBadRequestsInEitherForm() throws IOException {
 		UnixHttp.Response broken = this.http.get("/v1.50/images/json?filters=%7Bbad");
 		assertThat(broken.status()).isEqualTo(400);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardHost;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -43,6 +44,8 @@ class UnixSocketConnectors implements WebServerFactoryCustomizer<TomcatServletWe
 
 	@Override
 	public void customize(TomcatServletWebServerFactory factory) {
+		factory.addContextCustomizers((context) -> ((StandardHost) context.getParent())
+			.setErrorReportValveClass(DockerErrorReportValve.class.getName()));
 		for (int i = 0; i < this.hosts.size(); i++) {
 			Path socket = this.hosts.get(i).socket();
 			prepare(socket);

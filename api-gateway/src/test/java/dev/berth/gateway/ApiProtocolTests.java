@@ -67,7 +67,7 @@ class ApiProtocolTests {
 				.containsEntry("ostype", "linux")
 				.containsEntry("docker-experimental", "false")
 				.containsEntry("builder-version", "1")
-				.containsEntry("cache-control", "no-cache")
+				.containsEntry("cache-control", "no-cache, no-store, must-revalidate")
 				.containsEntry("pragma", "no-cache");
 			assertThat(ping.text()).isEqualTo(method.equals("GET") ? "OK" : "");
 		}

@@ -42,12 +42,11 @@ class ApiErrors {
 			case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
 			case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
 			case UNIMPLEMENTED -> HttpStatus.NOT_IMPLEMENTED;
-			// errdefs.Unavailable: a registry that does not answer
-			case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
 			case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
+			// UNAVAILABLE included: dockerd (20.10, checked) answers a registry it cannot reach with 500
 			default -> HttpStatus.INTERNAL_SERVER_ERROR;
 		};
-		if (http == HttpStatus.INTERNAL_SERVER_ERROR) {
+		if (http == HttpStatus.INTERNAL_SERVER_ERROR && status.getCode() != Status.Code.UNAVAILABLE) {
 			logger.error("a service failed", ex);
 		}
 		String message = status.getDescription();

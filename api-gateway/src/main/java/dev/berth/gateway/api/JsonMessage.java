@@ -23,6 +23,11 @@ public record JsonMessage(@JsonProperty("stream") String stream, @JsonProperty("
 				ProgressBar.render(current, total), emptyToNull(id), null, null, null);
 	}
 
+	/** A bare status line, as dockerd writes the ID that docker import made. */
+	public static JsonMessage status(String status) {
+		return new JsonMessage(null, status, null, null, null, null, null, null);
+	}
+
 	public static JsonMessage stream(String text) {
 		return new JsonMessage(text, null, null, null, null, null, null, null);
 	}

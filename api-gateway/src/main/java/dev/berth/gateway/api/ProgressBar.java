@@ -21,8 +21,9 @@ final class ProgressBar {
 			return humanSize(current);
 		}
 		int done = (int) Math.min(WIDTH, WIDTH * current / total);
-		return "[" + "=".repeat(done) + ">" + " ".repeat(WIDTH - done) + "] " + humanSize(current) + "/"
-				+ humanSize(total);
+		// the bytes done right-aligned in eight columns, so the line does not jitter as they grow
+		return "[" + "=".repeat(done) + ">" + " ".repeat(WIDTH - done) + "] " + "%8s/%s".formatted(humanSize(current),
+				humanSize(total));
 	}
 
 	// docker's units.HumanSize: decimal units, four significant digits, no trailing zeros

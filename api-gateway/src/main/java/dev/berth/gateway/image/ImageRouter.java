@@ -117,7 +117,7 @@ class ImageRouter {
 						List.of(ImportRequest.newBuilder().setOptions(options).build()),
 						(bytes) -> ImportRequest.newBuilder().setData(bytes).build())),
 				// dockerd's one line for an import: the new image's ID as a status
-				(imported) -> JsonMessage.progress("", imported.getImage().getId(), -1, -1));
+				(imported) -> JsonMessage.status(imported.getImage().getId()));
 	}
 
 	@GetMapping("/images/json")

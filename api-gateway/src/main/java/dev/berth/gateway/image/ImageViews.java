@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
@@ -50,7 +51,7 @@ class ImageViews {
 		String lastTagTime = image.getLastTagTime().isEmpty() ? null : image.getLastTagTime();
 		return new ImageInspect(image.getId(), image.getRepoTagsList(), image.getRepoDigestsList(), image.getParent(),
 				config.path("comment").asString(""), created(config, image), config.path("docker_version").asString(""),
-				config.path("author").asString(""), config.get("config"), config.path("architecture").asString(""),
+				config.path("author").asString(""), containerConfig(config), config.path("architecture").asString(""),
 				optional(config, "variant"), config.path("os").asString(""), optional(config, "os.version"),
 				image.getSize(), virtualSize(image, apiVersion),
 				// the layers are unpacked on the nodes, each its own overlayfs snapshot: no one directory to show
@@ -75,6 +76,33 @@ class ImageViews {
 
 	private JsonNode config(Image image) {
 		return this.json.readTree(image.getConfigJson().toByteArray());
+	}
+
+	/**
+	 * The image's container config as dockerd shows it: every field of its container.Config present, with Go's zero
+	 * values where the image config says nothing (an OCI config holds only what was set). Fields it does not know
+	 * are kept.
+	 */
+	private JsonNode containerConfig(JsonNode config) {
+		ObjectNode shown = this.json.createObjectNode();
+		for (String field : List.of("Hostname", "Domainname", "User")) {
+			shown.put(field, "");
+		}
+		for (String field : List.of("AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce")) {
+			shown.put(field, false);
+		}
+		shown.putNull("Env");
+		shown.putNull("Cmd");
+		shown.put("Image", "");
+		shown.putNull("Volumes");
+		shown.put("WorkingDir", "");
+		shown.putNull("Entrypoint");
+		shown.putNull("OnBuild");
+		shown.putNull("Labels");
+		if (config.path("config") instanceof ObjectNode own) {
+			shown.setAll(own);
+		}
+		return shown;
 	}
 
 	private static String created(JsonNode config, Image image) {

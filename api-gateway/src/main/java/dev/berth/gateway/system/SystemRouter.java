@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -40,7 +39,7 @@ class SystemRouter {
 			.header("Docker-Experimental", "false")
 			.header("Builder-Version", "1")
 			.header("Swarm", "inactive")
-			.cacheControl(CacheControl.noCache())
+			.header(HttpHeaders.CACHE_CONTROL, "no-cache, no-store, must-revalidate")
 			.header(HttpHeaders.PRAGMA, "no-cache")
 			.contentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8))
 			.body("OK");

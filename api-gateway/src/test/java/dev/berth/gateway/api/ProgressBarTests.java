@@ -18,9 +18,10 @@ class ProgressBarTests {
 
 	@Test
 	void theBarIsFiftyWideWithAnArrowAtTheFront() {
-		assertThat(ProgressBar.render(0, 100)).isEqualTo("[>" + " ".repeat(50) + "] 0B/100B");
-		assertThat(ProgressBar.render(50, 100)).isEqualTo("[" + "=".repeat(25) + ">" + " ".repeat(25) + "] 50B/100B");
-		assertThat(ProgressBar.render(100, 100)).isEqualTo("[" + "=".repeat(50) + ">] 100B/100B");
+		assertThat(ProgressBar.render(0, 100)).isEqualTo("[>" + " ".repeat(50) + "]       0B/100B");
+		assertThat(ProgressBar.render(50, 100)).isEqualTo("[" + "=".repeat(25) + ">" + " ".repeat(25) + "]      50B/100B");
+		assertThat(ProgressBar.render(100, 100)).isEqualTo("[" + "=".repeat(50) + ">]     100B/100B");
+		assertThat(ProgressBar.render(36445, 1085264)).endsWith("]  36.45kB/1.085MB");
 		assertThat(ProgressBar.render(1500, -1)).isEqualTo("1.5kB");
 	}
 

@@ -147,6 +147,11 @@ class DockerCliImageTests {
 		JsonNode inspect = this.json.readTree(raw.body());
 		assertThat(inspect.path("RootFS").path("Layers")).hasSize(1);
 		assertThat(inspect.path("Metadata").path("LastTagTime").asString()).isNotEmpty();
+		// dockerd shows every field of the container config, zero values included
+		assertThat(inspect.path("Config").path("Hostname").isString()).isTrue();
+		assertThat(inspect.path("Config").path("Entrypoint").isNull()).isTrue();
+		assertThat(inspect.path("Config").path("Env").get(0).asString()).startsWith("PATH=");
+		assertThat(inspect.path("Config").path("Labels").path("dev.berth.fixture").asString()).isEqualTo("busybox");
 		UnixHttp.Response tagged = this.http.send("POST", "/v1.50/images/" + id.substring(7, 19) + "/tag?repo=other&tag=2",
 				Map.of(), new byte[0]);
 		assertThat(tagged.status()).isEqualTo(201);

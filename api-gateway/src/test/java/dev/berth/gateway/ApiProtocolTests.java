@@ -6,7 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+
+import io.grpc.Status;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -14,14 +19,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
 
+import dev.berth.gateway.api.ResponseStreams;
 import dev.berth.gateway.testing.Commands;
 import dev.berth.gateway.testing.UnixHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Docker protocol around every route, over the gateway's real unix socket, with no engine behind it: ping,
@@ -120,6 +130,17 @@ class ApiProtocolTests {
 	}
 
 	@Test
+	void aTarStreamThatFailsMidwayIsCutNotFinished() throws IOException {
+		// 64 KiB: more than Tomcat buffers, so the 200 and the first bytes have gone out when it fails
+		assertThatThrownBy(() -> this.http.get("/test/broken-tar"))
+			.as("the client must not see a chunked body that ends properly")
+			.isInstanceOf(IOException.class);
+		// one that fails before its first chunk, or while its first bytes are still in the buffer, is an ordinary error
+		assertError(this.http.get("/test/refused-tar"), 404, "No such image: nope:latest");
+		assertError(this.http.get("/test/barely-started-tar"), 404, "No such image: nope:latest");
+	}
+
+	@Test
 	void malformedFiltersAreBadRequestsInEitherForm() throws IOException {
 		UnixHttp.Response broken = this.http.get("/v1.50/images/json?filters=%7Bbad");
 		assertThat(broken.status()).isEqualTo(400);
@@ -149,6 +170,58 @@ class ApiProtocolTests {
 				("{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}").getBytes(StandardCharsets.UTF_8));
 		assertThat(deep.status()).isEqualTo(400);
 		assertThat(message(deep)).startsWith("invalid JSON");
+	}
+
+	/** Streams whose service fails, to see what reaches the client. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class FailingStreams {
+
+		@RestController
+		static class Routes {
+
+			private final ResponseStreams streams;
+
+			Routes(ResponseStreams streams) {
+				this.streams = streams;
+			}
+
+			@GetMapping("/test/broken-tar")
+			void brokenTar(HttpServletResponse response) throws IOException {
+				this.streams.bytes(response, "application/x-tar", () -> failingAfter(List.of(new byte[65536])), (b) -> b);
+			}
+
+			@GetMapping("/test/barely-started-tar")
+			void barelyStartedTar(HttpServletResponse response) throws IOException {
+				this.streams.bytes(response, "application/x-tar", () -> failingAfter(List.of(new byte[512])), (b) -> b);
+			}
+
+			@GetMapping("/test/refused-tar")
+			void refusedTar(HttpServletResponse response) throws IOException {
+				this.streams.bytes(response, "application/x-tar", () -> failingAfter(List.of()), (b) -> b);
+			}
+
+			private static Iterator<byte[]> failingAfter(List<byte[]> chunks) {
+				Iterator<byte[]> delivered = chunks.iterator();
+				return new Iterator<>() {
+
+					@Override
+					public boolean hasNext() {
+						if (delivered.hasNext()) {
+							return true;
+						}
+						throw Status.NOT_FOUND.withDescription("No such image: nope:latest").asRuntimeException();
+					}
+
+					@Override
+					public byte[] next() {
+						return delivered.next();
+					}
+
+				};
+			}
+
+		}
+
 	}
 
 	private void assertError(UnixHttp.Response response, int status, String message) {

@@ -77,6 +77,11 @@ public class ResponseStreams {
 				}
 			}
 			catch (StatusRuntimeException ex) {
+				if (!response.isCommitted()) {
+					// what was written is still in the buffer: drop it and answer with the error instead
+					response.reset();
+					throw ex;
+				}
 				throw new StreamAbortedException(ex.getStatus().getDescription(), ex);
 			}
 		}

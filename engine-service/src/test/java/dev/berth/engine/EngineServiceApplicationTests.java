@@ -51,7 +51,7 @@ class EngineServiceApplicationTests {
 			assertThatThrownBy(() -> images.inspect(InspectRequest.newBuilder().setName("nope").build()))
 				.isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
 					assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-					assertThat(ex.getStatus().getDescription()).isEqualTo("No such image: nope");
+					assertThat(ex.getStatus().getDescription()).isEqualTo("No such image: nope:latest");
 				});
 			assertThatThrownBy(() -> images.remove(RemoveRequest.newBuilder().setName("Bad:Name").build()))
 				.isInstanceOfSatisfying(StatusRuntimeException.class,

@@ -353,7 +353,8 @@ public final class ImageService {
 				return matches.get(0);
 			}
 		}
-		throw new ImageNotFoundException(nameOrId);
+		// dockerd names what it looked for with the default tag filled in: No such image: nope:latest
+		throw new ImageNotFoundException((reference != null) ? reference.familiarString() : nameOrId);
 	}
 
 	private ImageRecord byReference(ImageReference reference) {

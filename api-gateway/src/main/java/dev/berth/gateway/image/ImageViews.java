@@ -1,0 +1,122 @@
+package dev.berth.gateway.image;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+import dev.berth.contracts.engine.v1.DeleteItem;
+import dev.berth.contracts.engine.v1.HistoryItem;
+import dev.berth.contracts.engine.v1.Image;
+import dev.berth.gateway.api.ApiVersion;
+
+/**
+ * Docker's JSON views of the engine's images. Whatever the engine keeps in the image config (labels, author, the
+ * container config) is read from the config's own JSON, so nothing is lost between registry and client.
+ */
+@Component
+class ImageViews {
+
+	// dockerd's answer when it does not compute a count that costs a walk over every container
+	private static final long NOT_COMPUTED = -1;
+
+	// VirtualSize left the API in 1.44
+	private static final String WITHOUT_VIRTUAL_SIZE = "1.44";
+
+	private final JsonMapper json;
+
+	ImageViews(JsonMapper json) {
+		this.json = json;
+	}
+
+	ImageSummary summary(Image image, String apiVersion) {
+		JsonNode config = config(image);
+		Map<String, String> labels = new LinkedHashMap<>();
+		config.path("config").path("Labels").properties()
+			.forEach((label) -> labels.put(label.getKey(), label.getValue().asString()));
+		return new ImageSummary(image.getId(), image.getParent(), image.getRepoTagsList(), image.getRepoDigestsList(),
+				image.getCreated(), image.getSize(), NOT_COMPUTED, virtualSize(image, apiVersion), labels,
+				NOT_COMPUTED);
+	}
+
+	ImageInspect inspect(Image image, String apiVersion) {
+		JsonNode config = config(image);
+		List<String> diffIds = image.getLayersList().stream().map((layer) -> layer.getDiffId()).toList();
+		String lastTagTime = image.getLastTagTime().isEmpty() ? null : image.getLastTagTime();
+		return new ImageInspect(image.getId(), image.getRepoTagsList(), image.getRepoDigestsList(), image.getParent(),
+				config.path("comment").asString(""), created(config, image), config.path("docker_version").asString(""),
+				config.path("author").asString(""), containerConfig(config), config.path("architecture").asString(""),
+				optional(config, "variant"), config.path("os").asString(""), optional(config, "os.version"),
+				image.getSize(), virtualSize(image, apiVersion),
+				// the layers are unpacked on the nodes, each its own overlayfs snapshot: no one directory to show
+				new ImageInspect.GraphDriver("overlayfs", Map.of()), new ImageInspect.RootFs("layers", diffIds),
+				new ImageInspect.Metadata(lastTagTime));
+	}
+
+	HistoryResponseItem history(HistoryItem item) {
+		// dockerd sends null, not [], for a step without tags
+		List<String> tags = item.getTagsList().isEmpty() ? null : item.getTagsList();
+		return new HistoryResponseItem(item.getId(), item.getCreated(), item.getCreatedBy(), tags, item.getSize(),
+				item.getComment());
+	}
+
+	ImageDeleteResponseItem deleted(DeleteItem item) {
+		return switch (item.getItemCase()) {
+			case UNTAGGED -> new ImageDeleteResponseItem(item.getUntagged(), null);
+			case DELETED -> new ImageDeleteResponseItem(null, item.getDeleted());
+			case ITEM_NOT_SET -> throw new IllegalStateException("the engine sent an empty delete item");
+		};
+	}
+
+	private JsonNode config(Image image) {
+		return this.json.readTree(image.getConfigJson().toByteArray());
+	}
+
+	/**
+	 * The image's container config as dockerd shows it: every field of its container.Config present, with Go's zero
+	 * values where the image config says nothing (an OCI config holds only what was set). Fields it does not know
+	 * are kept.
+	 */
+	private JsonNode containerConfig(JsonNode config) {
+		ObjectNode shown = this.json.createObjectNode();
+		for (String field : List.of("Hostname", "Domainname", "User")) {
+			shown.put(field, "");
+		}
+		for (String field : List.of("AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce")) {
+			shown.put(field, false);
+		}
+		shown.putNull("Env");
+		shown.putNull("Cmd");
+		shown.put("Image", "");
+		shown.putNull("Volumes");
+		shown.put("WorkingDir", "");
+		shown.putNull("Entrypoint");
+		shown.putNull("OnBuild");
+		shown.putNull("Labels");
+		if (config.path("config") instanceof ObjectNode own) {
+			shown.setAll(own);
+		}
+		return shown;
+	}
+
+	private static String created(JsonNode config, Image image) {
+		String created = config.path("created").asString("");
+		return created.isEmpty() ? Instant.ofEpochSecond(image.getCreated()).toString() : created;
+	}
+
+	private static String optional(JsonNode config, String field) {
+		String value = config.path(field).asString("");
+		return value.isEmpty() ? null : value;
+	}
+
+	private static Long virtualSize(Image image, String apiVersion) {
+		return (ApiVersion.isOlder(apiVersion, WITHOUT_VIRTUAL_SIZE)) ? image.getSize() : null;
+	}
+
+}

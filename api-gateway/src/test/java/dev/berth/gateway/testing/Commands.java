@@ -1,0 +1,90 @@
+package dev.berth.gateway.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/** Runs the tools the tests drive (skopeo, the fixture script, the docker CLI) and removes what they leave. */
+public final class Commands {
+
+	private Commands() {
+	}
+
+	/** What a command printed, and how it ended. */
+	public record Result(int exitCode, String stdout, String stderr) {
+
+		/** The output of a command that must succeed; its stderr is in the error when it did not. */
+		public String ok() {
+			if (this.exitCode != 0) {
+				throw new AssertionError("exit code " + this.exitCode + "\nstdout:\n" + this.stdout + "\nstderr:\n"
+						+ this.stderr);
+			}
+			return this.stdout;
+		}
+
+	}
+
+	public static Result run(List<String> command, Map<String, String> environment) {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+		builder.environment().putAll(environment);
+		try {
+			Process process = builder.start();
+			// both pipes at once: a command that fills one while we wait on the other would never end
+			CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+			String stdout = read(process.getInputStream());
+			return new Result(process.waitFor(), stdout, stderr.join());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static String ok(String... command) {
+		return run(List.of(command), Map.of()).ok();
+	}
+
+	/** The repository's root, found upwards from where the tests run (the module, or the root in an IDE). */
+	public static Path repositoryRoot() {
+		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+			if (Files.isRegularFile(dir.resolve("scripts/registry-fixtures.sh"))) {
+				return dir;
+			}
+		}
+		throw new IllegalStateException("scripts/registry-fixtures.sh is not in " + Path.of("").toAbsolutePath() + " or above");
+	}
+
+	public static void deleteRecursively(Path directory) {
+		if (!Files.exists(directory)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(directory)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot delete " + directory, ex);
+		}
+	}
+
+	private static String read(java.io.InputStream in) {
+		try (in) {
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,163 @@
+package dev.berth.lifecycle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * A throwaway PostgreSQL from Debian's {@code postgresql} package: a fresh cluster in a temp
+ * directory, on a free loopback port, stopped and deleted on close. PostgreSQL refuses to run as
+ * root, so as root the server runs as the package's {@code postgres} user.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+	private static final Path VERSIONS = Path.of("/usr/lib/postgresql");
+
+	private static final Duration STARTUP = Duration.ofSeconds(30);
+
+	private final Path directory;
+
+	private final Process server;
+
+	private final String url;
+
+	private PostgresServer(Path directory, Process server, String url) {
+		this.directory = directory;
+		this.server = server;
+		this.url = url;
+	}
+
+	public static PostgresServer start() throws IOException, InterruptedException {
+		Path bin = newestBinaries();
+		Path directory = Files.createTempDirectory("berth-postgres");
+		boolean root = "root".equals(System.getProperty("user.name"));
+		if (root) {
+			UserPrincipal postgres = directory.getFileSystem().getUserPrincipalLookupService()
+				.lookupPrincipalByName("postgres");
+			Files.setOwner(directory, postgres);
+		}
+		Path data = directory.resolve("data");
+		run(root, bin.resolve("initdb").toString(), "--auth=trust", "--username=berth", "--encoding=UTF8",
+				"--no-sync", "-D", data.toString());
+		int port = freePort();
+		// fsync off: a test cluster need not survive a crash, and fsync dominates its run time
+		Process server = command(root, bin.resolve("postgres").toString(), "-D", data.toString(), "-p",
+				String.valueOf(port), "-h", "127.0.0.1", "-k", directory.toString(), "-c", "fsync=off")
+			.redirectErrorStream(true)
+			.redirectOutput(directory.resolve("server.log").toFile())
+			.start();
+		PostgresServer started = new PostgresServer(directory, server,
+				"jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+		try {
+			started.awaitReady();
+		}
+		catch (RuntimeException | InterruptedException ex) {
+			started.close();
+			throw ex;
+		}
+		return started;
+	}
+
+	public HikariDataSource dataSource() {
+		HikariConfig config = new HikariConfig();
+		config.setPoolName("postgres-test");
+		config.setJdbcUrl(this.url);
+		config.setUsername("berth");
+		return new HikariDataSource(config);
+	}
+
+	private void awaitReady() throws InterruptedException {
+		Instant deadline = Instant.now().plus(STARTUP);
+		while (true) {
+			try (Connection connection = DriverManager.getConnection(this.url, "berth", "")) {
+				return;
+			}
+			catch (SQLException ex) {
+				if (!this.server.isAlive() || Instant.now().isAfter(deadline)) {
+					throw new IllegalStateException("PostgreSQL did not start: " + log(), ex);
+				}
+				Thread.sleep(100);
+			}
+		}
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		// SIGTERM is PostgreSQL's smart shutdown; the pools are closed by now, so it is quick
+		this.server.destroy();
+		if (!this.server.waitFor(30, TimeUnit.SECONDS)) {
+			this.server.destroyForcibly().waitFor();
+		}
+		try (Stream<Path> files = Files.walk(this.directory)) {
+			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+				Files.delete(file);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private String log() {
+		try {
+			return Files.readString(this.directory.resolve("server.log"));
+		}
+		catch (IOException ex) {
+			return "(no server log: " + ex + ")";
+		}
+	}
+
+	private static Path newestBinaries() throws IOException {
+		if (!Files.isDirectory(VERSIONS)) {
+			throw new IllegalStateException("PostgreSQL is not installed: apt-get install postgresql");
+		}
+		try (Stream<Path> versions = Files.list(VERSIONS)) {
+			return versions.map(version -> version.resolve("bin"))
+				.filter(bin -> Files.isExecutable(bin.resolve("postgres")))
+				.max(Comparator.comparingInt(bin -> Integer.parseInt(bin.getParent().getFileName().toString())))
+				.orElseThrow(() -> new IllegalStateException("no PostgreSQL server under " + VERSIONS));
+		}
+	}
+
+	private static void run(boolean root, String... command) throws IOException, InterruptedException {
+		Process process = command(root, command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes());
+		if (process.waitFor() != 0) {
+			throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+		}
+	}
+
+	private static ProcessBuilder command(boolean root, String... command) {
+		List<String> line = new ArrayList<>();
+		if (root) {
+			// setpriv execs the command itself, so destroying the process signals PostgreSQL directly
+			line.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
+		}
+		line.addAll(List.of(command));
+		// a working directory every user can enter: the build's may be closed to postgres
+		return new ProcessBuilder(line).directory(Path.of("/").toFile());
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

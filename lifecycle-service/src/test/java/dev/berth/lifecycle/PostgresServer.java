@@ -9,6 +9,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ public final class PostgresServer implements AutoCloseable {
 			.redirectOutput(directory.resolve("server.log").toFile())
 			.start();
 		PostgresServer started = new PostgresServer(directory, server,
-				"jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+				"jdbc:postgresql://127.0.0.1:" + port + "/");
 		try {
 			started.awaitReady();
 		}
@@ -75,17 +76,32 @@ public final class PostgresServer implements AutoCloseable {
 	}
 
 	public HikariDataSource dataSource() {
+		return dataSource("postgres");
+	}
+
+	public HikariDataSource dataSource(String database) {
 		HikariConfig config = new HikariConfig();
-		config.setPoolName("postgres-test");
-		config.setJdbcUrl(this.url);
+		config.setPoolName("postgres-" + database);
+		config.setJdbcUrl(this.url + database);
 		config.setUsername("berth");
 		return new HikariDataSource(config);
+	}
+
+	/** An empty database, so that tests sharing one server do not see each other's rows. */
+	public void createDatabase(String name) {
+		try (Connection connection = DriverManager.getConnection(this.url + "postgres", "berth", "");
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE DATABASE " + name);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("CREATE DATABASE " + name + ": " + ex.getMessage(), ex);
+		}
 	}
 
 	private void awaitReady() throws InterruptedException {
 		Instant deadline = Instant.now().plus(STARTUP);
 		while (true) {
-			try (Connection connection = DriverManager.getConnection(this.url, "berth", "")) {
+			try (Connection connection = DriverManager.getConnection(this.url + "postgres", "berth", "")) {
 				return;
 			}
 			catch (SQLException ex) {

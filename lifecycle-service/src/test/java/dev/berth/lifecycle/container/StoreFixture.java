@@ -1,15 +1,11 @@
 package dev.berth.lifecycle.container;
 
-import java.nio.file.Path;
-
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.berth.lifecycle.EmbeddedDatabase;
-
-/** A store over a real H2 database in files under a data root, opened as the service opens it. */
+/** A store over a real database, migrated as the service migrates it at start. */
 final class StoreFixture implements AutoCloseable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -23,8 +19,8 @@ final class StoreFixture implements AutoCloseable {
 		this.store = store;
 	}
 
-	static StoreFixture open(Path dataRoot) {
-		HikariDataSource dataSource = EmbeddedDatabase.open(dataRoot);
+	/** Brings the database up to date, as the service does at start. */
+	static StoreFixture migrate(HikariDataSource dataSource) {
 		Flyway.configure().dataSource(dataSource).load().migrate();
 		return new StoreFixture(dataSource, new ContainerStore(dataSource));
 	}

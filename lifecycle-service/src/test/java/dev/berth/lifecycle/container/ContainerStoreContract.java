@@ -1,6 +1,5 @@
 package dev.berth.lifecycle.container;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -15,10 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,10 +31,11 @@ import static dev.berth.lifecycle.container.StoreFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-class ContainerStoreTests {
-
-	@TempDir
-	Path dataRoot;
+/**
+ * What a {@link ContainerStore} must do on every database it runs on, as containerd keeps one
+ * test suite per pluggable store. Each test starts from an empty database.
+ */
+abstract class ContainerStoreContract {
 
 	StoreFixture fixture;
 
@@ -55,9 +55,12 @@ class ContainerStoreTests {
 		if (this.fixture != null) {
 			this.fixture.close();
 		}
-		this.fixture = StoreFixture.open(this.dataRoot);
+		this.fixture = StoreFixture.migrate(openDatabase());
 		this.store = this.fixture.store;
 	}
+
+	/** A new pool over this test's database: empty on the first call, the same database after. */
+	abstract HikariDataSource openDatabase();
 
 	@Test
 	void createStoresWhatTheClientSentIncludingFieldsThisEngineDoesNotKnow() {

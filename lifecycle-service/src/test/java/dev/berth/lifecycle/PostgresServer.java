@@ -30,7 +30,14 @@ public final class PostgresServer implements AutoCloseable {
 
 	private static final Path VERSIONS = Path.of("/usr/lib/postgresql");
 
+	/** The superuser initdb creates; local connections are trusted, so it has no password. */
+	public static final String USER = "berth";
+
 	private static final Duration STARTUP = Duration.ofSeconds(30);
+
+	private final Path bin;
+
+	private final boolean root;
 
 	private final Path directory;
 
@@ -38,7 +45,9 @@ public final class PostgresServer implements AutoCloseable {
 
 	private final String url;
 
-	private PostgresServer(Path directory, Process server, String url) {
+	private PostgresServer(Path bin, boolean root, Path directory, Process server, String url) {
+		this.bin = bin;
+		this.root = root;
 		this.directory = directory;
 		this.server = server;
 		this.url = url;
@@ -54,7 +63,7 @@ public final class PostgresServer implements AutoCloseable {
 			Files.setOwner(directory, postgres);
 		}
 		Path data = directory.resolve("data");
-		run(root, bin.resolve("initdb").toString(), "--auth=trust", "--username=berth", "--encoding=UTF8",
+		run(root, bin.resolve("initdb").toString(), "--auth=trust", "--username=" + USER, "--encoding=UTF8",
 				"--no-sync", "-D", data.toString());
 		int port = freePort();
 		// fsync off: a test cluster need not survive a crash, and fsync dominates its run time
@@ -63,7 +72,7 @@ public final class PostgresServer implements AutoCloseable {
 			.redirectErrorStream(true)
 			.redirectOutput(directory.resolve("server.log").toFile())
 			.start();
-		PostgresServer started = new PostgresServer(directory, server,
+		PostgresServer started = new PostgresServer(bin, root, directory, server,
 				"jdbc:postgresql://127.0.0.1:" + port + "/");
 		try {
 			started.awaitReady();
@@ -82,14 +91,18 @@ public final class PostgresServer implements AutoCloseable {
 	public HikariDataSource dataSource(String database) {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName("postgres-" + database);
-		config.setJdbcUrl(this.url + database);
-		config.setUsername("berth");
+		config.setJdbcUrl(url(database));
+		config.setUsername(USER);
 		return new HikariDataSource(config);
+	}
+
+	public String url(String database) {
+		return this.url + database;
 	}
 
 	/** An empty database, so that tests sharing one server do not see each other's rows. */
 	public void createDatabase(String name) {
-		try (Connection connection = DriverManager.getConnection(this.url + "postgres", "berth", "");
+		try (Connection connection = DriverManager.getConnection(url("postgres"), USER, "");
 				Statement statement = connection.createStatement()) {
 			statement.execute("CREATE DATABASE " + name);
 		}
@@ -101,7 +114,7 @@ public final class PostgresServer implements AutoCloseable {
 	private void awaitReady() throws InterruptedException {
 		Instant deadline = Instant.now().plus(STARTUP);
 		while (true) {
-			try (Connection connection = DriverManager.getConnection(this.url + "postgres", "berth", "")) {
+			try (Connection connection = DriverManager.getConnection(url("postgres"), USER, "")) {
 				return;
 			}
 			catch (SQLException ex) {
@@ -115,8 +128,15 @@ public final class PostgresServer implements AutoCloseable {
 
 	@Override
 	public void close() throws InterruptedException {
-		// SIGTERM is PostgreSQL's smart shutdown; the pools are closed by now, so it is quick
-		this.server.destroy();
+		// a fast shutdown, which ends the sessions of pools that are still open (a cached Spring
+		// context's) instead of waiting for them as SIGTERM's smart shutdown would
+		try {
+			run(this.root, this.bin.resolve("pg_ctl").toString(), "stop", "-m", "fast", "-w", "-D",
+					this.directory.resolve("data").toString());
+		}
+		catch (IOException | IllegalStateException ex) {
+			this.server.destroyForcibly();
+		}
 		if (!this.server.waitFor(30, TimeUnit.SECONDS)) {
 			this.server.destroyForcibly().waitFor();
 		}

@@ -21,7 +21,7 @@ class MigrationsTests {
 
 	@Test
 	void applyToTheEmbeddedDatabase() {
-		try (HikariDataSource dataSource = EmbeddedDatabase.open(this.dataRoot)) {
+		try (HikariDataSource dataSource = H2Database.open(this.dataRoot)) {
 			assertAppliesCleanlyOnce(dataSource);
 		}
 	}

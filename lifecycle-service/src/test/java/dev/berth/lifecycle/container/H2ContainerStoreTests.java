@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.berth.lifecycle.EmbeddedDatabase;
+import dev.berth.lifecycle.H2Database;
 
 /** The store on the single-node default: H2 files under the data root, reopened as after a restart. */
 class H2ContainerStoreTests extends ContainerStoreContract {
@@ -15,7 +15,7 @@ class H2ContainerStoreTests extends ContainerStoreContract {
 
 	@Override
 	HikariDataSource openDatabase() {
-		return EmbeddedDatabase.open(this.dataRoot);
+		return H2Database.open(this.dataRoot);
 	}
 
 }

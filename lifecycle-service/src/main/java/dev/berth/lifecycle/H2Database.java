@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
-public class EmbeddedDatabase {
+public class H2Database {
 
 	// PostgreSQL mode keeps H2 close to the cluster's database; the lock timeout lets a writer
 	// wait out another's short transaction instead of failing at H2's default of one second

@@ -1,0 +1,79 @@
+package dev.berth.lifecycle.container;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The common part of swagger's {@code HostConfig}: mounts, networking, restart policy, resource
+ * limits and privileges. Fields not listed here (Devices, Mounts, BlkioWeight, …) stay in the
+ * stored raw JSON until something reads them. Boxed types are Docker's pointers, where absent
+ * differs from zero.
+ */
+public record HostConfig(
+		@JsonProperty("Binds") List<String> binds,
+		@JsonProperty("LogConfig") LogConfig logConfig,
+		@JsonProperty("NetworkMode") String networkMode,
+		@JsonProperty("PortBindings") Map<String, List<PortBinding>> portBindings,
+		@JsonProperty("RestartPolicy") RestartPolicy restartPolicy,
+		@JsonProperty("AutoRemove") boolean autoRemove,
+		@JsonProperty("VolumeDriver") String volumeDriver,
+		@JsonProperty("VolumesFrom") List<String> volumesFrom,
+		@JsonProperty("CapAdd") List<String> capAdd,
+		@JsonProperty("CapDrop") List<String> capDrop,
+		@JsonProperty("Dns") List<String> dns,
+		@JsonProperty("DnsOptions") List<String> dnsOptions,
+		@JsonProperty("DnsSearch") List<String> dnsSearch,
+		@JsonProperty("ExtraHosts") List<String> extraHosts,
+		@JsonProperty("GroupAdd") List<String> groupAdd,
+		@JsonProperty("IpcMode") String ipcMode,
+		@JsonProperty("Links") List<String> links,
+		@JsonProperty("OomScoreAdj") int oomScoreAdj,
+		@JsonProperty("PidMode") String pidMode,
+		@JsonProperty("Privileged") boolean privileged,
+		@JsonProperty("PublishAllPorts") boolean publishAllPorts,
+		@JsonProperty("ReadonlyRootfs") boolean readonlyRootfs,
+		@JsonProperty("SecurityOpt") List<String> securityOpt,
+		@JsonProperty("Tmpfs") Map<String, String> tmpfs,
+		@JsonProperty("UTSMode") String utsMode,
+		@JsonProperty("UsernsMode") String usernsMode,
+		@JsonProperty("ShmSize") long shmSize,
+		@JsonProperty("Sysctls") Map<String, String> sysctls,
+		@JsonProperty("Init") Boolean init,
+		@JsonProperty("Memory") long memory,
+		@JsonProperty("MemoryReservation") long memoryReservation,
+		@JsonProperty("MemorySwap") long memorySwap,
+		@JsonProperty("NanoCpus") long nanoCpus,
+		@JsonProperty("CpuShares") long cpuShares,
+		@JsonProperty("CpuPeriod") long cpuPeriod,
+		@JsonProperty("CpuQuota") long cpuQuota,
+		@JsonProperty("CpusetCpus") String cpusetCpus,
+		@JsonProperty("PidsLimit") Long pidsLimit,
+		@JsonProperty("OomKillDisable") Boolean oomKillDisable,
+		@JsonProperty("Ulimits") List<Ulimit> ulimits) {
+
+	/** Swagger's {@code RestartPolicy}: "", "no", "always", "unless-stopped" or "on-failure". */
+	public record RestartPolicy(
+			@JsonProperty("Name") String name,
+			@JsonProperty("MaximumRetryCount") int maximumRetryCount) {
+	}
+
+	/** Swagger's {@code PortBinding}; an empty HostPort lets the engine choose one. */
+	public record PortBinding(
+			@JsonProperty("HostIp") String hostIp,
+			@JsonProperty("HostPort") String hostPort) {
+	}
+
+	public record LogConfig(
+			@JsonProperty("Type") String type,
+			@JsonProperty("Config") Map<String, String> config) {
+	}
+
+	public record Ulimit(
+			@JsonProperty("Name") String name,
+			@JsonProperty("Soft") long soft,
+			@JsonProperty("Hard") long hard) {
+	}
+
+}

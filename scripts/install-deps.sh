@@ -8,6 +8,7 @@ packages=(
   docker-registry  # the real Distribution registry the image tests pull from and push to
   skopeo umoci     # build and push fixture images independently of Berth's own code
   apache2-utils    # htpasswd: the basic-auth registry's password file
+  postgresql       # lifecycle-service's store is tested on PostgreSQL as well as the embedded H2
   maven            # the build
 )
 missing=()

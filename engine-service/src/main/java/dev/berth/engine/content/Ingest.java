@@ -2,7 +2,6 @@ package dev.berth.engine.content;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -169,21 +168,6 @@ public final class Ingest implements AutoCloseable {
 			total += n;
 		}
 		return total;
-	}
-
-	/** An output stream view, for writers that produce the blob (compressors, tar writers). */
-	public OutputStream asOutputStream() {
-		return new OutputStream() {
-			@Override
-			public void write(int b) {
-				Ingest.this.write(new byte[] { (byte) b }, 0, 1);
-			}
-
-			@Override
-			public void write(byte[] b, int off, int len) {
-				Ingest.this.write(b, off, len);
-			}
-		};
 	}
 
 	/** Verifies size and digest, then makes the blob visible; a mismatch discards the data. */

@@ -19,6 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 public record ImageConfig(JsonNode json, List<Digest> diffIds, String os, String architecture, String variant,
 		Instant created) {
 
+	/** Configs are small JSON documents; this bounds what a registry or a corrupt store makes us read. */
+	public static final int MAX_BYTES = 8 << 20;
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	public static ImageConfig parse(byte[] bytes) {

@@ -134,15 +134,8 @@ final class ImagePrune {
 
 	/** The blobs an image holds and their sizes, measured before it goes. */
 	private Map<Digest, Long> blobsOf(ImageRecord record) {
-		Set<Digest> digests = new HashSet<>();
-		digests.add(record.id());
-		if (record.manifestDigest() != null) {
-			digests.add(record.manifestDigest());
-		}
-		record.repoDigests().forEach((d) -> digests.add(Digest.parse(d.substring(d.indexOf('@') + 1))));
-		record.layers().forEach((layer) -> digests.add(layer.blob()));
 		Map<Digest, Long> sizes = new HashMap<>();
-		for (Digest digest : digests) {
+		for (Digest digest : record.blobs()) {
 			if (this.content.has(digest)) {
 				sizes.put(digest, this.content.size(digest));
 			}

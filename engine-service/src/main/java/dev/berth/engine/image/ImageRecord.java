@@ -48,6 +48,21 @@ public record ImageRecord(Digest id, Digest manifestDigest, String manifestMedia
 		return chain;
 	}
 
+	/**
+	 * The blobs this image holds in the content store: its config, its manifest, the documents
+	 * its RepoDigests name (an index, or the manifest again) and its layers.
+	 */
+	public java.util.Set<Digest> blobs() {
+		java.util.Set<Digest> blobs = new java.util.HashSet<>();
+		blobs.add(this.id);
+		if (this.manifestDigest != null) {
+			blobs.add(this.manifestDigest);
+		}
+		this.repoDigests.forEach((d) -> blobs.add(Digest.parse(d.substring(d.indexOf('@') + 1))));
+		this.layers.forEach((layer) -> blobs.add(layer.blob()));
+		return blobs;
+	}
+
 	public ImageRecord withRepoDigest(String repoDigest) {
 		if (this.repoDigests.contains(repoDigest)) {
 			return this;

@@ -53,7 +53,6 @@ final class ImageSave {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static final int MAX_CONFIG_BYTES = 8 << 20;
 
 	private static final String IMAGE_NAME_ANNOTATION = "io.containerd.image.name";
 
@@ -208,7 +207,7 @@ final class ImageSave {
 
 	private SavedImage prepare(Item item) {
 		ImageRecord record = item.record();
-		byte[] config = this.content.read(record.id(), MAX_CONFIG_BYTES);
+		byte[] config = this.content.read(record.id(), ImageConfig.MAX_BYTES);
 		ObjectNode manifest = JSON.createObjectNode();
 		manifest.put("schemaVersion", 2);
 		manifest.put("mediaType", MediaTypes.OCI_MANIFEST);

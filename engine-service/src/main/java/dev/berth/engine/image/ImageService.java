@@ -41,9 +41,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ImageService {
 
-	/** Image configs are small JSON documents; this bounds what a corrupt store can make us read. */
-	private static final int MAX_CONFIG_BYTES = 8 << 20;
-
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/**
@@ -414,7 +411,7 @@ public final class ImageService {
 	}
 
 	public byte[] configBytes(ImageRecord record) {
-		return this.content.read(record.id(), MAX_CONFIG_BYTES);
+		return this.content.read(record.id(), ImageConfig.MAX_BYTES);
 	}
 
 	private Map<String, String> labels(ImageRecord record) {
@@ -531,24 +528,12 @@ public final class ImageService {
 		Set<Digest> stillUsedBlobs = new HashSet<>();
 		Set<Digest> stillUsedChains = new HashSet<>();
 		for (ImageRecord other : this.images.list()) {
-			stillUsedBlobs.add(other.id());
-			if (other.manifestDigest() != null) {
-				stillUsedBlobs.add(other.manifestDigest());
-			}
-			other.repoDigests().forEach((d) -> stillUsedBlobs.add(Digest.parse(d.substring(d.indexOf('@') + 1))));
-			other.layers().forEach((layer) -> stillUsedBlobs.add(layer.blob()));
+			stillUsedBlobs.addAll(other.blobs());
 			stillUsedChains.addAll(other.chainIds());
 		}
 		List<ImageDeleteItem> result = new ArrayList<>();
 		result.add(ImageDeleteItem.deleted(record.id().toString()));
-		Set<Digest> blobs = new HashSet<>();
-		blobs.add(record.id());
-		if (record.manifestDigest() != null) {
-			blobs.add(record.manifestDigest());
-		}
-		record.repoDigests().forEach((d) -> blobs.add(Digest.parse(d.substring(d.indexOf('@') + 1))));
-		record.layers().forEach((layer) -> blobs.add(layer.blob()));
-		for (Digest blob : blobs) {
+		for (Digest blob : record.blobs()) {
 			if (!stillUsedBlobs.contains(blob)) {
 				this.content.delete(blob);
 			}

@@ -12,6 +12,7 @@ import dev.berth.engine.content.ContentException;
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.content.Ingest;
+import dev.berth.engine.image.ImageConfig;
 import dev.berth.engine.image.ImageReference;
 
 import org.apache.commons.logging.Log;
@@ -26,9 +27,6 @@ import org.apache.commons.logging.LogFactory;
 final class ImagePull {
 
 	private static final Log logger = LogFactory.getLog(ImagePull.class);
-
-	/** Configs are small JSON documents; anything this large is not one. */
-	static final int MAX_CONFIG_BYTES = 8 << 20;
 
 	/** Attempts per layer before the pull fails, as dockerd makes. */
 	private static final int ATTEMPTS = 5;
@@ -99,13 +97,13 @@ final class ImagePull {
 		Manifests.ImageManifest manifest = (Manifests.ImageManifest) document;
 		this.progress.onProgress(ProgressEvent.status(name, "Pulling from " + this.reference.repository()));
 		Descriptor config = manifest.config();
-		if (config.size() > MAX_CONFIG_BYTES) {
+		if (config.size() > ImageConfig.MAX_BYTES) {
 			throw new RegistryException(RegistryException.Kind.INVALID,
-					"image config " + config.digest() + " is " + config.size() + " bytes, more than " + MAX_CONFIG_BYTES);
+					"image config " + config.digest() + " is " + config.size() + " bytes, more than " + ImageConfig.MAX_BYTES);
 		}
 		fetch(config, ProgressListener.NONE, BlobTap.NONE);
 		fetchLayers(manifest.layers());
-		byte[] configBytes = this.store.read(config.digest(), MAX_CONFIG_BYTES);
+		byte[] configBytes = this.store.read(config.digest(), ImageConfig.MAX_BYTES);
 		return new PulledImage(this.reference, top.digest(), chosen.digest(), manifest, configBytes);
 	}
 

@@ -16,8 +16,4 @@ public record ProgressEvent(String id, String status, long current, long total) 
 		return new ProgressEvent(null, status, -1, -1);
 	}
 
-	public boolean hasDetail() {
-		return this.total >= 0;
-	}
-
 }

@@ -8,6 +8,6 @@ import java.io.InputStream;
 public interface BlobSource {
 
 	/** Opens a blob by digest ({@code sha256:<hex>}); the reader checks what it gets. */
-	InputStream open(String digest, long size) throws IOException;
+	InputStream open(String digest) throws IOException;
 
 }

@@ -26,7 +26,7 @@ final class ContentServiceBlobs implements BlobSource {
 	}
 
 	@Override
-	public InputStream open(String digest, long size) {
+	public InputStream open(String digest) {
 		return new ChunkStream(digest);
 	}
 

@@ -22,12 +22,12 @@ final class LocalBlobs implements BlobSource {
 	}
 
 	@Override
-	public InputStream open(String digest, long size) throws IOException {
+	public InputStream open(String digest) throws IOException {
 		Path file = this.blobs.resolve(digest.substring("sha256:".length()));
 		if (Files.isRegularFile(file)) {
 			return Files.newInputStream(file);
 		}
-		return this.fallback.open(digest, size);
+		return this.fallback.open(digest);
 	}
 
 }

@@ -287,7 +287,7 @@ public final class Snapshotter {
 			UnpackResult result;
 			// only the diff ID is checked: the image ID vouches for it, and it covers every byte
 			// unpacked; the compressed blob's own digest was checked when engine-service stored it
-			try (InputStream blob = this.blobs.open(layer.blobDigest(), layer.size())) {
+			try (InputStream blob = this.blobs.open(layer.blobDigest())) {
 				result = this.unpacker.unpack(blob, staging.resolve("diff"), hintOf(layer.mediaType()));
 			}
 			if (!result.diffId().equals(layer.diffId())) {

@@ -83,7 +83,7 @@ class ContentServiceBlobsTests {
 	void aBrokenStreamIsReopenedWhereItStopped() throws IOException {
 		this.breakOnce.set(true);
 		ContentServiceBlobs blobs = new ContentServiceBlobs(ContentServiceGrpc.newBlockingStub(this.channel));
-		try (InputStream in = blobs.open("sha256:" + "a".repeat(64), this.blob.length)) {
+		try (InputStream in = blobs.open("sha256:" + "a".repeat(64))) {
 			assertThat(in.readAllBytes()).isEqualTo(this.blob);
 		}
 		assertThat(this.calls).hasValue(2);
@@ -92,7 +92,7 @@ class ContentServiceBlobsTests {
 	@Test
 	void aMissingBlobFailsAtOnce() {
 		ContentServiceBlobs blobs = new ContentServiceBlobs(ContentServiceGrpc.newBlockingStub(this.channel));
-		assertThatThrownBy(() -> blobs.open("sha256:" + "b".repeat(64), 1).read()).isInstanceOf(IOException.class)
+		assertThatThrownBy(() -> blobs.open("sha256:" + "b".repeat(64)).read()).isInstanceOf(IOException.class)
 			.hasMessageContaining("blob not found");
 		assertThat(this.calls).hasValue(1);
 	}

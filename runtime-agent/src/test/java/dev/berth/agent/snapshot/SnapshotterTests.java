@@ -44,7 +44,7 @@ class SnapshotterTests {
 	private final List<Snapshotter.Progress> progress = new CopyOnWriteArrayList<>();
 
 	private Snapshotter snapshotter() {
-		return new Snapshotter(this.root.resolve("snapshots"), (digest, size) -> {
+		return new Snapshotter(this.root.resolve("snapshots"), (digest) -> {
 			this.opens.incrementAndGet();
 			byte[] blob = this.blobs.get(digest);
 			if (blob == null) {
@@ -198,14 +198,14 @@ class SnapshotterTests {
 		Files.createDirectories(content.resolve("blobs/sha256"));
 		Files.write(content.resolve("blobs/sha256").resolve(digest.substring(7)), blob);
 		AtomicInteger remote = new AtomicInteger();
-		LocalBlobs local = new LocalBlobs(content, (d, size) -> {
+		LocalBlobs local = new LocalBlobs(content, (d) -> {
 			remote.incrementAndGet();
 			return InputStream.nullInputStream();
 		});
-		try (InputStream in = local.open(digest, blob.length)) {
+		try (InputStream in = local.open(digest)) {
 			assertThat(in.readAllBytes()).isEqualTo(blob);
 		}
-		local.open(sha256("elsewhere".getBytes()), 9).close();
+		local.open(sha256("elsewhere".getBytes())).close();
 		assertThat(remote).hasValue(1);
 	}
 

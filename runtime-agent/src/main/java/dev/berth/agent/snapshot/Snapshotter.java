@@ -103,7 +103,8 @@ public final class Snapshotter {
 			Files.createDirectory(container);
 		}
 		catch (FileAlreadyExistsException ex) {
-			throw new SnapshotExistsException(key);
+			// a container started again stands on the same stack: its snapshot is the one it had
+			return existing(key, container, chainIds);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -122,6 +123,18 @@ public final class Snapshotter {
 			}
 			throw (RuntimeException) ex;
 		}
+	}
+
+	private Prepared existing(String key, Path container, List<String> chainIds) {
+		try {
+			if (Files.readAllLines(container.resolve("layers")).equals(chainIds)) {
+				return new Prepared(List.of(overlay(chainIds, container)), chainIds);
+			}
+		}
+		catch (IOException ex) {
+			// a snapshot half made or half removed is not one to hand out
+		}
+		throw new SnapshotExistsException(key);
 	}
 
 	/** What {@link #prepare} made: the rootfs mounts and the chain IDs of the stack. */

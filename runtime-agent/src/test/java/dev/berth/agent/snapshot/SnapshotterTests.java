@@ -128,12 +128,18 @@ class SnapshotterTests {
 		snapshotter.prepare("later", stack, this.progress::add);
 		assertThat(this.opens).hasValue(2);
 		assertThat(this.progress).extracting(Snapshotter.Progress::status).containsOnly("Already exists");
-		assertThatThrownBy(() -> snapshotter.prepare("later", stack, (p) -> {
-		})).isInstanceOf(SnapshotExistsException.class);
+		// preparing a container again (a restart) gives the snapshot it has; another stack is refused
+		Path upperDir = this.root.resolve("snapshots/containers/later/upper");
+		Files.writeString(upperDir.resolve("kept"), "written before the restart");
+		assertThat(snapshotter.prepare("later", stack, (p) -> {
+		}).chainIds()).hasSize(2);
+		assertThat(upperDir.resolve("kept")).hasContent("written before the restart");
 		// a new snapshotter on the same store finds the layers: nothing is fetched after a restart
 		snapshotter().prepare("after-restart", stack, (p) -> {
 		});
 		assertThat(this.opens).hasValue(2);
+		assertThatThrownBy(() -> snapshotter.prepare("later", List.of(lower()), (p) -> {
+		})).isInstanceOf(SnapshotExistsException.class);
 	}
 
 	@Test

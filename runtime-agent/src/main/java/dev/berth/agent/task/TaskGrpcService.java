@@ -61,6 +61,7 @@ import dev.berth.contracts.agent.v1.UpdateRequest;
 import dev.berth.contracts.agent.v1.UpdateResponse;
 import dev.berth.contracts.agent.v1.WaitRequest;
 import dev.berth.contracts.agent.v1.WaitResponse;
+import dev.berth.runtime.linux.Signals;
 import dev.berth.runtime.shim.ShimClient;
 import dev.berth.runtime.shim.ShimWire;
 import dev.berth.runtime.spec.Json;
@@ -111,8 +112,9 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 	@Override
 	public void kill(KillRequest request, StreamObserver<KillResponse> observer) {
 		unary(observer, () -> {
+			int signal = request.getSignalName().isEmpty() ? request.getSignal() : signal(request.getSignalName());
 			this.shim.call(Json.obj("op", "kill", "id", request.getContainerId(), "execId", request.getExecId(),
-					"signal", request.getSignal(), "all", request.getAll()));
+					"signal", signal, "all", request.getAll()));
 			return KillResponse.getDefaultInstance();
 		});
 	}
@@ -305,6 +307,16 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 		}
 		observer.onNext(response);
 		observer.onCompleted();
+	}
+
+	private static int signal(String name) {
+		try {
+			return Signals.parse(name);
+		}
+		catch (IllegalArgumentException ex) {
+			// Docker's wording; AgentErrors makes it INVALID_ARGUMENT
+			throw new IllegalArgumentException("Invalid signal: " + name, ex);
+		}
 	}
 
 	private static Map<String, Object> stdio(StdioConfig stdio) {

@@ -1,0 +1,97 @@
+package dev.berth.lifecycle.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import dev.berth.contracts.lifecycle.v1.FilterValues;
+import dev.berth.lifecycle.InvalidArgumentException;
+import dev.berth.lifecycle.container.Container;
+import dev.berth.lifecycle.container.ContainerStatus;
+
+/**
+ * {@code docker ps --filter}: every key must match (values of one key are alternatives), as in
+ * dockerd. Keys not supported yet are refused by name rather than silently ignored.
+ */
+final class ContainerFilters {
+
+	private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused",
+			"exited", "dead");
+
+	private ContainerFilters() {
+	}
+
+	/**
+	 * @param resolve looks a container up by reference, for {@code before} and {@code since}
+	 */
+	static Predicate<Container> of(Map<String, FilterValues> filters,
+			java.util.function.Function<String, Optional<Container>> resolve) {
+		Predicate<Container> all = (container) -> true;
+		for (Map.Entry<String, FilterValues> filter : filters.entrySet()) {
+			List<String> values = filter.getValue().getValuesList();
+			if (values.isEmpty()) {
+				continue;
+			}
+			Predicate<Container> key = switch (filter.getKey()) {
+				case "id" -> (c) -> values.stream().anyMatch((v) -> c.id().startsWith(v));
+				case "name" -> (c) -> values.stream().anyMatch((v) -> matches(v, "/" + c.name()));
+				case "label" -> (c) -> values.stream().allMatch((v) -> hasLabel(c, v));
+				case "status" -> {
+					for (String value : values) {
+						if (!STATUSES.contains(value)) {
+							throw new InvalidArgumentException("Invalid filter 'status=" + value + "'");
+						}
+					}
+					yield (c) -> values.contains(c.state().status().wireName());
+				}
+				case "exited" -> (c) -> c.state().status() == ContainerStatus.EXITED
+						&& values.contains(Integer.toString(c.state().exitCode()));
+				case "ancestor" -> (c) -> values.stream()
+					.anyMatch((v) -> v.equals(c.image()) || c.imageId().startsWith(v)
+							|| c.imageId().startsWith("sha256:" + v)
+							|| (!v.contains(":") && c.image().equals(v + ":latest")));
+				case "before" -> {
+					Container pivot = pivot(values, resolve);
+					yield (c) -> c.created().isBefore(pivot.created());
+				}
+				case "since" -> {
+					Container pivot = pivot(values, resolve);
+					yield (c) -> c.created().isAfter(pivot.created());
+				}
+				case "network", "volume", "health", "publish", "expose", "is-task", "isolation" ->
+					throw new InvalidArgumentException("filter '" + filter.getKey() + "' is not supported yet");
+				default -> throw new InvalidArgumentException("Invalid filter '" + filter.getKey() + "'");
+			};
+			all = all.and(key);
+		}
+		return all;
+	}
+
+	private static Container pivot(List<String> values, java.util.function.Function<String, Optional<Container>> resolve) {
+		String reference = values.get(0);
+		return resolve.apply(reference)
+			.orElseThrow(() -> new dev.berth.lifecycle.NotFoundException("No such container: " + reference));
+	}
+
+	private static boolean matches(String pattern, String name) {
+		try {
+			return Pattern.compile(pattern).matcher(name).find();
+		}
+		catch (PatternSyntaxException ex) {
+			throw new InvalidArgumentException("invalid filter 'name=" + pattern + "': " + ex.getDescription());
+		}
+	}
+
+	private static boolean hasLabel(Container container, String filter) {
+		int equals = filter.indexOf('=');
+		if (equals < 0) {
+			return container.labels().containsKey(filter);
+		}
+		return filter.substring(equals + 1).equals(container.labels().get(filter.substring(0, equals)));
+	}
+
+}

@@ -1,0 +1,332 @@
+package dev.berth.lifecycle.api;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Supplier;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+import org.springframework.grpc.server.service.GrpcService;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.berth.contracts.agent.v1.LogsResponse;
+import dev.berth.contracts.agent.v1.StdioStream;
+import dev.berth.contracts.lifecycle.v1.AttachRequest;
+import dev.berth.contracts.lifecycle.v1.AttachResponse;
+import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.CreateRequest;
+import dev.berth.contracts.lifecycle.v1.CreateResponse;
+import dev.berth.contracts.lifecycle.v1.InspectRequest;
+import dev.berth.contracts.lifecycle.v1.InspectResponse;
+import dev.berth.contracts.lifecycle.v1.KillRequest;
+import dev.berth.contracts.lifecycle.v1.KillResponse;
+import dev.berth.contracts.lifecycle.v1.ListRequest;
+import dev.berth.contracts.lifecycle.v1.ListResponse;
+import dev.berth.contracts.lifecycle.v1.LogEntry;
+import dev.berth.contracts.lifecycle.v1.LogsRequest;
+import dev.berth.contracts.lifecycle.v1.PauseRequest;
+import dev.berth.contracts.lifecycle.v1.PauseResponse;
+import dev.berth.contracts.lifecycle.v1.RemoveRequest;
+import dev.berth.contracts.lifecycle.v1.RemoveResponse;
+import dev.berth.contracts.lifecycle.v1.RenameRequest;
+import dev.berth.contracts.lifecycle.v1.RenameResponse;
+import dev.berth.contracts.lifecycle.v1.ResizeRequest;
+import dev.berth.contracts.lifecycle.v1.ResizeResponse;
+import dev.berth.contracts.lifecycle.v1.RestartRequest;
+import dev.berth.contracts.lifecycle.v1.RestartResponse;
+import dev.berth.contracts.lifecycle.v1.StartRequest;
+import dev.berth.contracts.lifecycle.v1.StartResponse;
+import dev.berth.contracts.lifecycle.v1.StopRequest;
+import dev.berth.contracts.lifecycle.v1.StopResponse;
+import dev.berth.contracts.lifecycle.v1.Stream;
+import dev.berth.contracts.lifecycle.v1.StreamHeader;
+import dev.berth.contracts.lifecycle.v1.UnpauseRequest;
+import dev.berth.contracts.lifecycle.v1.UnpauseResponse;
+import dev.berth.contracts.lifecycle.v1.WaitRegistered;
+import dev.berth.contracts.lifecycle.v1.WaitRequest;
+import dev.berth.contracts.lifecycle.v1.WaitResponse;
+import dev.berth.contracts.lifecycle.v1.WaitResult;
+import dev.berth.lifecycle.InvalidArgumentException;
+import dev.berth.lifecycle.LifecycleProperties;
+import dev.berth.lifecycle.container.Container;
+import dev.berth.lifecycle.container.ContainerStore;
+import dev.berth.lifecycle.task.AttachSession;
+import dev.berth.lifecycle.task.Containers;
+
+/** {@code berth.lifecycle.v1.ContainerService}: parses each request, calls {@link Containers}, answers. */
+@GrpcService
+class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final Containers containers;
+
+	private final ContainerStore store;
+
+	private final ContainerJson views;
+
+	ContainerGrpcService(Containers containers, ContainerStore store, LifecycleProperties properties) {
+		this.containers = containers;
+		this.store = store;
+		this.views = new ContainerJson(properties.dataRoot());
+	}
+
+	@Override
+	public void create(CreateRequest request, StreamObserver<CreateResponse> observer) {
+		unary(observer, () -> {
+			Containers.Created created = this.containers.create(request.getName(), parseObject(request.getBodyJson()));
+			return CreateResponse.newBuilder().setId(created.id()).addAllWarnings(created.warnings()).build();
+		});
+	}
+
+	@Override
+	public void inspect(InspectRequest request, StreamObserver<InspectResponse> observer) {
+		unary(observer, () -> {
+			Container container = this.store.get(request.getContainer());
+			ObjectNode json = this.views.inspect(container, this.store.listExecs(container.id()));
+			return InspectResponse.newBuilder().setJson(ByteString.copyFromUtf8(json.toString())).build();
+		});
+	}
+
+	@Override
+	public void list(ListRequest request, StreamObserver<ListResponse> observer) {
+		unary(observer, () -> {
+			var filter = ContainerFilters.of(request.getFiltersMap(), this.store::find);
+			List<Container> all = this.store.list();
+			ListResponse.Builder response = ListResponse.newBuilder();
+			// dockerd: a limit, before or since shows stopped containers too
+			boolean all_ = request.getAll() || request.getLimit() > 0 || request.getFiltersMap().containsKey("before")
+					|| request.getFiltersMap().containsKey("since") || request.getFiltersMap().containsKey("status")
+					|| request.getFiltersMap().containsKey("exited");
+			all.stream()
+				.filter((c) -> all_ || c.state().status() == dev.berth.lifecycle.container.ContainerStatus.RUNNING
+						|| c.state().status() == dev.berth.lifecycle.container.ContainerStatus.PAUSED)
+				.filter(filter)
+				.limit((request.getLimit() > 0) ? request.getLimit() : Long.MAX_VALUE)
+				.forEach((c) -> response.addContainersJson(ByteString.copyFromUtf8(this.views.summary(c).toString())));
+			return response.build();
+		});
+	}
+
+	@Override
+	public void start(StartRequest request, StreamObserver<StartResponse> observer) {
+		unary(observer, () -> StartResponse.newBuilder()
+			.setNotModified(!this.containers.start(request.getContainer()))
+			.build());
+	}
+
+	@Override
+	public void stop(StopRequest request, StreamObserver<StopResponse> observer) {
+		unary(observer, () -> StopResponse.newBuilder()
+			.setNotModified(!this.containers.stop(request.getContainer(),
+					request.hasTimeout() ? request.getTimeout() : null, request.getSignal()))
+			.build());
+	}
+
+	@Override
+	public void restart(RestartRequest request, StreamObserver<RestartResponse> observer) {
+		unary(observer, () -> {
+			this.containers.restart(request.getContainer(), request.hasTimeout() ? request.getTimeout() : null,
+					request.getSignal());
+			return RestartResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void kill(KillRequest request, StreamObserver<KillResponse> observer) {
+		unary(observer, () -> {
+			this.containers.kill(request.getContainer(), request.getSignal());
+			return KillResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void pause(PauseRequest request, StreamObserver<PauseResponse> observer) {
+		unary(observer, () -> {
+			this.containers.pause(request.getContainer());
+			return PauseResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void unpause(UnpauseRequest request, StreamObserver<UnpauseResponse> observer) {
+		unary(observer, () -> {
+			this.containers.unpause(request.getContainer());
+			return UnpauseResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void wait(WaitRequest request, StreamObserver<WaitResponse> observer) {
+		ServerCallStreamObserver<WaitResponse> responses = (ServerCallStreamObserver<WaitResponse>) observer;
+		try {
+			var outcome = this.containers.waitFor(request.getContainer(), request.getCondition());
+			responses.setOnCancelHandler(() -> outcome.cancel(false));
+			responses.onNext(WaitResponse.newBuilder().setRegistered(WaitRegistered.getDefaultInstance()).build());
+			outcome.thenAccept((result) -> {
+				synchronized (responses) {
+					if (!responses.isCancelled()) {
+						responses.onNext(WaitResponse.newBuilder()
+							.setResult(WaitResult.newBuilder()
+								.setStatusCode(result.statusCode())
+								.setError(result.error()))
+							.build());
+						responses.onCompleted();
+					}
+				}
+			});
+		}
+		catch (RuntimeException ex) {
+			observer.onError(LifecycleErrors.toStatus(ex));
+		}
+	}
+
+	@Override
+	public void remove(RemoveRequest request, StreamObserver<RemoveResponse> observer) {
+		unary(observer, () -> {
+			if (request.getLink()) {
+				throw new InvalidArgumentException("links are not supported: there are no legacy links to remove");
+			}
+			this.containers.remove(request.getContainer(), request.getForce());
+			return RemoveResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void rename(RenameRequest request, StreamObserver<RenameResponse> observer) {
+		unary(observer, () -> {
+			this.containers.rename(request.getContainer(), request.getNewName());
+			return RenameResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void resize(ResizeRequest request, StreamObserver<ResizeResponse> observer) {
+		unary(observer, () -> {
+			this.containers.resize(request.getContainer(), request.getHeight(), request.getWidth());
+			return ResizeResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void logs(LogsRequest request, StreamObserver<dev.berth.contracts.lifecycle.v1.LogsResponse> observer) {
+		try {
+			boolean tty = this.containers.tty(request.getContainer());
+			Iterator<LogsResponse> entries = this.containers.logs(request.getContainer(),
+					dev.berth.contracts.agent.v1.LogsRequest.newBuilder()
+						.setFollow(request.getFollow())
+						.setStdout(request.getStdout())
+						.setStderr(request.getStderr())
+						.setSinceUnixNano(request.getSinceUnixNano())
+						.setUntilUnixNano(request.getUntilUnixNano())
+						.setTail(request.getTail()));
+			observer.onNext(dev.berth.contracts.lifecycle.v1.LogsResponse.newBuilder()
+				.setHeader(StreamHeader.newBuilder().setTty(tty))
+				.build());
+			// this thread carries the call's context: a client that goes away cancels the node's read
+			while (entries.hasNext()) {
+				LogsResponse entry = entries.next();
+				observer.onNext(dev.berth.contracts.lifecycle.v1.LogsResponse.newBuilder()
+					.setEntry(LogEntry.newBuilder()
+						.setStream(stream(entry.getStream()))
+						.setData(entry.getData())
+						.setTimeUnixNano(entry.getTimeUnixNano()))
+					.build());
+			}
+			observer.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			if (!((ServerCallStreamObserver<?>) observer).isCancelled()) {
+				observer.onError(LifecycleErrors.toStatus(ex));
+			}
+		}
+	}
+
+	@Override
+	public StreamObserver<AttachRequest> attach(StreamObserver<AttachResponse> observer) {
+		StreamingClient<AttachResponse> client = new StreamingClient<>(observer,
+				(header) -> AttachResponse.newBuilder().setAttached(header).build(),
+				(stream, data) -> AttachResponse.newBuilder().setOutput(StreamingClient.frame(stream, data)).build());
+		return new StreamObserver<>() {
+
+			private AttachSession session;
+
+			@Override
+			public synchronized void onNext(AttachRequest request) {
+				try {
+					if (this.session == null) {
+						boolean tty = ContainerGrpcService.this.containers.tty(request.getContainer());
+						this.session = ContainerGrpcService.this.containers.attach(request.getContainer(),
+								new AttachSession.Options(request.getStdin(), request.getStdout(), request.getStderr(),
+										false, request.getDetachKeys()),
+								client);
+						((ServerCallStreamObserver<AttachResponse>) observer).setOnCancelHandler(this.session::cancel);
+						client.ready(tty);
+					}
+					if (!request.getData().isEmpty()) {
+						this.session.stdin(request.getData().toByteArray());
+					}
+					if (request.getCloseStdin()) {
+						this.session.closeStdin();
+					}
+				}
+				catch (RuntimeException ex) {
+					client.fail(ex);
+					if (this.session != null) {
+						this.session.cancel();
+					}
+				}
+			}
+
+			@Override
+			public synchronized void onError(Throwable error) {
+				if (this.session != null) {
+					this.session.cancel();
+				}
+			}
+
+			@Override
+			public synchronized void onCompleted() {
+				if (this.session != null) {
+					this.session.closeStdin();
+				}
+			}
+		};
+	}
+
+	private static Stream stream(StdioStream stream) {
+		return (stream == StdioStream.STDIO_STREAM_STDERR) ? Stream.STREAM_STDERR : Stream.STREAM_STDOUT;
+	}
+
+	static ObjectNode parseObject(ByteString json) {
+		JsonNode node;
+		try {
+			node = JSON.readTree(json.toByteArray());
+		}
+		catch (RuntimeException ex) {
+			throw new InvalidArgumentException("invalid JSON: " + ex.getMessage());
+		}
+		if (node instanceof ObjectNode object) {
+			return object;
+		}
+		throw new InvalidArgumentException("invalid JSON: expected an object");
+	}
+
+	static <T> void unary(StreamObserver<T> observer, Supplier<T> call) {
+		T response;
+		try {
+			response = call.get();
+		}
+		catch (RuntimeException ex) {
+			observer.onError(LifecycleErrors.toStatus(ex));
+			return;
+		}
+		observer.onNext(response);
+		observer.onCompleted();
+	}
+
+}

@@ -1,0 +1,117 @@
+package dev.berth.lifecycle.api;
+
+import com.google.protobuf.ByteString;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+import org.springframework.grpc.server.service.GrpcService;
+
+import dev.berth.contracts.lifecycle.v1.ExecCreateRequest;
+import dev.berth.contracts.lifecycle.v1.ExecCreateResponse;
+import dev.berth.contracts.lifecycle.v1.ExecInspectRequest;
+import dev.berth.contracts.lifecycle.v1.ExecInspectResponse;
+import dev.berth.contracts.lifecycle.v1.ExecResizeRequest;
+import dev.berth.contracts.lifecycle.v1.ExecResizeResponse;
+import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.ExecStartRequest;
+import dev.berth.contracts.lifecycle.v1.ExecStartResponse;
+import dev.berth.lifecycle.LifecycleProperties;
+import dev.berth.lifecycle.task.Execs;
+
+/** {@code berth.lifecycle.v1.ExecService}: parses each request, calls {@link Execs}, answers. */
+@GrpcService
+class ExecGrpcService extends ExecServiceGrpc.ExecServiceImplBase {
+
+	private final Execs execs;
+
+	private final ContainerJson views;
+
+	ExecGrpcService(Execs execs, LifecycleProperties properties) {
+		this.execs = execs;
+		this.views = new ContainerJson(properties.dataRoot());
+	}
+
+	@Override
+	public void create(ExecCreateRequest request, StreamObserver<ExecCreateResponse> observer) {
+		ContainerGrpcService.unary(observer, () -> ExecCreateResponse.newBuilder()
+			.setId(this.execs.create(request.getContainer(), ContainerGrpcService.parseObject(request.getBodyJson())))
+			.build());
+	}
+
+	@Override
+	public void inspect(ExecInspectRequest request, StreamObserver<ExecInspectResponse> observer) {
+		ContainerGrpcService.unary(observer, () -> {
+			Execs.ExecView view = this.execs.inspect(request.getExecId());
+			return ExecInspectResponse.newBuilder()
+				.setJson(ByteString.copyFromUtf8(this.views.exec(view.exec(), view.container()).toString()))
+				.build();
+		});
+	}
+
+	@Override
+	public void resize(ExecResizeRequest request, StreamObserver<ExecResizeResponse> observer) {
+		ContainerGrpcService.unary(observer, () -> {
+			this.execs.resize(request.getExecId(), request.getHeight(), request.getWidth());
+			return ExecResizeResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public StreamObserver<ExecStartRequest> start(StreamObserver<ExecStartResponse> observer) {
+		StreamingClient<ExecStartResponse> client = new StreamingClient<>(observer,
+				(header) -> ExecStartResponse.newBuilder().setStarted(header).build(),
+				(stream, data) -> ExecStartResponse.newBuilder()
+					.setOutput(StreamingClient.frame(stream, data))
+					.build());
+		return new StreamObserver<>() {
+
+			private boolean started;
+
+			private Execs.Session session;
+
+			@Override
+			public synchronized void onNext(ExecStartRequest request) {
+				try {
+					if (!this.started) {
+						this.started = true;
+						boolean tty = ExecGrpcService.this.execs.inspect(request.getExecId()).exec().config().tty();
+						this.session = ExecGrpcService.this.execs.start(request.getExecId(), request.getDetach(),
+								request.getConsoleHeight(), request.getConsoleWidth(), client);
+						if (this.session != null) {
+							((ServerCallStreamObserver<ExecStartResponse>) observer)
+								.setOnCancelHandler(this.session::cancel);
+						}
+						client.ready(tty);
+						if (this.session == null) {
+							client.end();
+						}
+					}
+					if (this.session != null && !request.getData().isEmpty()) {
+						this.session.stdin(request.getData().toByteArray());
+					}
+					if (this.session != null && request.getCloseStdin()) {
+						this.session.closeStdin();
+					}
+				}
+				catch (RuntimeException ex) {
+					client.fail(ex);
+				}
+			}
+
+			@Override
+			public synchronized void onError(Throwable error) {
+				if (this.session != null) {
+					this.session.cancel();
+				}
+			}
+
+			@Override
+			public synchronized void onCompleted() {
+				if (this.session != null) {
+					this.session.closeStdin();
+				}
+			}
+		};
+	}
+
+}

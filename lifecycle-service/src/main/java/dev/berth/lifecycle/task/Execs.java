@@ -1,0 +1,285 @@
+package dev.berth.lifecycle.task;
+
+import java.util.List;
+import java.util.Map;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.berth.contracts.agent.v1.DeleteRequest;
+import dev.berth.contracts.agent.v1.ExecRequest;
+import dev.berth.contracts.agent.v1.ResizePtyRequest;
+import dev.berth.contracts.agent.v1.StartRequest;
+import dev.berth.contracts.agent.v1.StdioConfig;
+import dev.berth.contracts.agent.v1.WaitRequest;
+import dev.berth.contracts.lifecycle.v1.Stream;
+import dev.berth.lifecycle.ConflictException;
+import dev.berth.lifecycle.InvalidArgumentException;
+import dev.berth.lifecycle.container.Container;
+import dev.berth.lifecycle.container.ContainerStatus;
+import dev.berth.lifecycle.container.ContainerStore;
+import dev.berth.lifecycle.container.Exec;
+import dev.berth.lifecycle.container.Exec.ExecState;
+import dev.berth.lifecycle.container.ExecConfig;
+import dev.berth.lifecycle.event.EventLog;
+import dev.berth.lifecycle.node.Node;
+import dev.berth.lifecycle.node.Nodes;
+
+/** Docker's exec instances: extra processes in a running container, with their stdio and exit codes. */
+@Component
+public class Execs {
+
+	private final ContainerStore store;
+
+	private final Nodes nodes;
+
+	private final RuntimeSpecs specs;
+
+	private final EventLog events;
+
+	Execs(ContainerStore store, Nodes nodes, RuntimeSpecs specs, EventLog events) {
+		this.store = store;
+		this.nodes = nodes;
+		this.specs = specs;
+		this.events = events;
+	}
+
+	/** {@code POST /containers/{id}/exec}. */
+	public String create(String containerReference, ObjectNode body) {
+		Container container = this.store.get(containerReference);
+		requireRunning(container);
+		Exec exec = this.store.createExec(container.id(), body);
+		if (exec.config().cmd() == null || exec.config().cmd().isEmpty()) {
+			this.store.deleteExec(exec.id());
+			throw new InvalidArgumentException("No exec command specified");
+		}
+		publish(container, exec, "exec_create: " + String.join(" ", exec.config().cmd()), Map.of());
+		return exec.id();
+	}
+
+	/** The exec and its container, for inspect. */
+	public record ExecView(Exec exec, Container container) {
+	}
+
+	public ExecView inspect(String execId) {
+		Exec exec = this.store.getExec(execId);
+		return new ExecView(exec, this.store.get(exec.containerId()));
+	}
+
+	/** The client's end of a started exec, while it runs. */
+	public interface Session {
+
+		void stdin(byte[] data);
+
+		void closeStdin();
+
+		void cancel();
+
+	}
+
+	/**
+	 * {@code POST /exec/{id}/start}: the process is added, attached (unless detached) and started.
+	 * The client's session ends after the exit code is recorded, so an inspect right after it sees
+	 * the code.
+	 * @return whether the exec runs in a terminal, and its session (null when detached)
+	 */
+	public Session start(String execId, boolean detach, int height, int width, AttachClient client) {
+		Exec exec = this.store.getExec(execId);
+		Container container = this.store.get(exec.containerId());
+		if (exec.state().running()) {
+			throw new ConflictException("Error: Exec command " + execId + " is already running");
+		}
+		if (exec.state().exitCode() != null) {
+			throw new ConflictException("Error: Exec command " + execId + " has already run");
+		}
+		requireRunning(container);
+		ExecConfig config = exec.config();
+		Node node = this.nodes.get(container.node());
+		int[] size = consoleSize(config, height, width);
+		ExecRequest.Builder request = ExecRequest.newBuilder()
+			.setContainerId(container.id())
+			.setExecId(execId)
+			.setProcessJson(ByteString.copyFromUtf8(this.specs.execProcess(container, config).toString()))
+			.setStdio(StdioConfig.newBuilder()
+				.setTerminal(config.tty())
+				.setStdin(config.attachStdin() && !detach)
+				.setConsoleHeight(size[0])
+				.setConsoleWidth(size[1]))
+			.setUser(!isEmpty(config.user()) ? config.user() : nullToEmpty(container.config().user()));
+		List<String> groupAdd = container.hostConfig().groupAdd();
+		if (groupAdd != null) {
+			request.addAllGroupAdd(groupAdd);
+		}
+		node.tasks().exec(request.build());
+		NodeAttach attach = null;
+		if (!detach) {
+			attach = NodeAttach.open(node, container.id(), execId, config.attachStdin(), config.attachStdout(),
+					config.attachStderr(), new ExitFirst(node, container.id(), execId, client));
+		}
+		int pid = node.tasks()
+			.start(StartRequest.newBuilder().setContainerId(container.id()).setExecId(execId).build())
+			.getPid();
+		this.store.updateExec(execId, (state) -> (state.exitCode() == null) ? new ExecState(true, null, pid) : state);
+		publish(container, exec, "exec_start: " + String.join(" ", config.cmd()), Map.of());
+		if (attach == null) {
+			return null;
+		}
+		NodeAttach session = attach;
+		return new Session() {
+			@Override
+			public void stdin(byte[] data) {
+				session.stdin(data);
+			}
+
+			@Override
+			public void closeStdin() {
+				session.closeStdin();
+			}
+
+			@Override
+			public void cancel() {
+				session.cancel();
+			}
+		};
+	}
+
+	/** {@code POST /exec/{id}/resize}. */
+	public void resize(String execId, int height, int width) {
+		Exec exec = this.store.getExec(execId);
+		if (!exec.state().running()) {
+			throw new ConflictException("Exec " + execId + " is not running");
+		}
+		Container container = this.store.get(exec.containerId());
+		this.nodes.get(container.node())
+			.tasks()
+			.resizePty(ResizePtyRequest.newBuilder()
+				.setContainerId(container.id())
+				.setExecId(execId)
+				.setHeight(height)
+				.setWidth(width)
+				.build());
+	}
+
+	/** An exit the node reported; recorded once. */
+	void exited(String containerId, String execId, int exitStatus) {
+		Exec exec;
+		try {
+			exec = this.store.getExec(execId);
+		}
+		catch (dev.berth.lifecycle.NotFoundException ex) {
+			return;
+		}
+		boolean[] recorded = { false };
+		// in the row's transaction: the monitor and the session's end may both report this exit
+		this.store.updateExec(execId, (state) -> {
+			if (state.exitCode() != null) {
+				return state;
+			}
+			recorded[0] = true;
+			return new ExecState(false, exitStatus, state.pid());
+		});
+		if (!recorded[0]) {
+			return;
+		}
+		Container container = this.store.get(containerId);
+		try {
+			this.nodes.get(container.node())
+				.tasks()
+				.delete(DeleteRequest.newBuilder().setContainerId(containerId).setExecId(execId).build());
+		}
+		catch (StatusRuntimeException ex) {
+			if (ex.getStatus().getCode() != Status.Code.NOT_FOUND) {
+				throw ex;
+			}
+		}
+		publish(container, exec, "exec_die", Map.of("exitCode", Integer.toString(exitStatus)));
+	}
+
+	private void publish(Container container, Exec exec, String action, Map<String, String> extra) {
+		Map<String, String> attributes = new java.util.LinkedHashMap<>(container.labels());
+		attributes.put("execID", exec.id());
+		attributes.put("image", container.image());
+		attributes.put("name", container.name());
+		attributes.putAll(extra);
+		this.events.publish("container", action, container.id(), attributes);
+	}
+
+	private static void requireRunning(Container container) {
+		ContainerStatus status = container.state().status();
+		if (status == ContainerStatus.PAUSED) {
+			throw new ConflictException("Container " + container.id() + " is paused, unpause the container before exec");
+		}
+		if (status != ContainerStatus.RUNNING) {
+			throw new ConflictException("Container " + container.id() + " is not running");
+		}
+	}
+
+	/** [height, width]: the start request's, else the create request's ConsoleSize. */
+	private static int[] consoleSize(ExecConfig config, int height, int width) {
+		if (height > 0 && width > 0) {
+			return new int[] { height, width };
+		}
+		List<Integer> size = config.consoleSize();
+		if (size != null && size.size() == 2 && size.get(0) != null && size.get(1) != null) {
+			return new int[] { size.get(0), size.get(1) };
+		}
+		return new int[] { 0, 0 };
+	}
+
+	private static boolean isEmpty(String text) {
+		return text == null || text.isEmpty();
+	}
+
+	private static String nullToEmpty(String text) {
+		return (text != null) ? text : "";
+	}
+
+	/** Ends the client's session only once the exit code is on record. */
+	private final class ExitFirst implements AttachClient {
+
+		private final Node node;
+
+		private final String containerId;
+
+		private final String execId;
+
+		private final AttachClient client;
+
+		ExitFirst(Node node, String containerId, String execId, AttachClient client) {
+			this.node = node;
+			this.containerId = containerId;
+			this.execId = execId;
+			this.client = client;
+		}
+
+		@Override
+		public void output(Stream stream, byte[] data) {
+			this.client.output(stream, data);
+		}
+
+		@Override
+		public void end() {
+			try {
+				int status = this.node.tasks()
+					.wait(WaitRequest.newBuilder().setContainerId(this.containerId).setExecId(this.execId).build())
+					.getExitStatus();
+				exited(this.containerId, this.execId, status);
+			}
+			catch (RuntimeException ex) {
+				// the monitor records it from the exit event instead
+			}
+			this.client.end();
+		}
+
+		@Override
+		public void fail(Throwable error) {
+			this.client.fail(error);
+		}
+
+	}
+
+}

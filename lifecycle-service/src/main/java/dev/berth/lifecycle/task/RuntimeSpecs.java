@@ -1,0 +1,30 @@
+package dev.berth.lifecycle.task;
+
+import java.util.List;
+
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.berth.contracts.agent.v1.ContainerFile;
+import dev.berth.lifecycle.container.Container;
+import dev.berth.lifecycle.container.ExecConfig;
+
+/** What a container runs: Docker's config merged with its image's, and the OCI spec made of it. */
+public interface RuntimeSpecs {
+
+	/** The container's {@code Config} as Docker stores it: the client's, with the image's filled in. */
+	ObjectNode mergeImageConfig(ObjectNode config, ObjectNode imageConfig);
+
+	/**
+	 * The OCI spec and the files the node binds into the container.
+	 * @throws dev.berth.lifecycle.InvalidArgumentException for settings Docker refuses
+	 */
+	RuntimeSpec specFor(Container container);
+
+	/** The OCI process of a {@code docker exec}: the container's, with the exec's command and settings. */
+	ObjectNode execProcess(Container container, ExecConfig exec);
+
+	/** @param oci the runtime spec, without {@code process.user}: the node resolves Config.User */
+	record RuntimeSpec(ObjectNode oci, List<ContainerFile> files) {
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.berth.gateway.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/berthd} started as a user starts it, on private ports, sockets and directories, and the
+ * stock docker CLI pointed at it. {@link #close} removes the containers, stops berthd and its node
+ * shim (which a real berthd leaves running on purpose) and deletes what they left.
+ */
+public final class BerthdProcess implements AutoCloseable {
+
+	private final Path directory;
+
+	private final List<String> arguments;
+
+	private final Map<String, String> cliEnvironment;
+
+	private Process process;
+
+	private int starts;
+
+	private BerthdProcess(Path directory, List<String> arguments) {
+		this.directory = directory;
+		this.arguments = arguments;
+		this.cliEnvironment = Map.of("DOCKER_HOST", "unix://" + socket(), "DOCKER_CONFIG",
+				directory.resolve("cli").toString());
+	}
+
+	/** Starts berthd with the given extra flags (a registry mirror, say) and waits until the CLI reaches it. */
+	public static BerthdProcess start(String... flags) throws IOException, InterruptedException {
+		Path directory = Files.createTempDirectory("berth-e2e-");
+		List<String> arguments = new ArrayList<>(List.of(
+				Commands.repositoryRoot().resolve("bin/berthd").toString(), "--data-root",
+				directory.resolve("data").toString(), "--exec-root", directory.resolve("exec").toString(), "-H",
+				"unix://" + directory.resolve("docker.sock"), "--agent-port", Integer.toString(freePort()),
+				"--engine-port", Integer.toString(freePort()), "--lifecycle-port", Integer.toString(freePort())));
+		arguments.addAll(List.of(flags));
+		BerthdProcess berthd = new BerthdProcess(directory, arguments);
+		try {
+			berthd.restart();
+			return berthd;
+		}
+		catch (IOException | InterruptedException | RuntimeException ex) {
+			berthd.close();
+			throw ex;
+		}
+	}
+
+	/** Starts berthd (again, after {@link #stop}), on the same directories. */
+	public void restart() throws IOException, InterruptedException {
+		Path log = this.directory.resolve("berthd-" + (++this.starts) + ".log");
+		this.process = new ProcessBuilder(this.arguments).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+		while (true) {
+			if (Files.exists(socket()) && docker("version", "--format", "{{.Server.APIVersion}}").exitCode() == 0) {
+				return;
+			}
+			if (!this.process.isAlive() || System.nanoTime() > deadline) {
+				throw new IllegalStateException("berthd did not come up:\n" + Files.readString(log));
+			}
+			Thread.sleep(250);
+		}
+	}
+
+	/** SIGTERM, as Ctrl-C: the services stop, the node shim and the containers go on. */
+	public int stop() throws InterruptedException {
+		this.process.destroy();
+		if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
+			this.process.destroyForcibly().waitFor();
+		}
+		return this.process.exitValue();
+	}
+
+	public Path socket() {
+		return this.directory.resolve("docker.sock");
+	}
+
+	/** Runs the stock docker CLI against this berthd. */
+	public Commands.Result docker(String... arguments) {
+		List<String> command = new ArrayList<>();
+		command.add("docker");
+		command.addAll(List.of(arguments));
+		return Commands.run(command, this.cliEnvironment);
+	}
+
+	/** Runs the docker CLI in a pseudo-terminal (as a user's shell would), through script(1). */
+	public Commands.Result dockerInTerminal(String commandLine) {
+		return Commands.run(List.of("script", "--quiet", "--return", "--command", "docker " + commandLine,
+				"/dev/null"), this.cliEnvironment);
+	}
+
+	public String log() throws IOException {
+		StringBuilder all = new StringBuilder();
+		for (int i = 1; i <= this.starts; i++) {
+			all.append(Files.readString(this.directory.resolve("berthd-" + i + ".log")));
+		}
+		return all.toString();
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		try {
+			if (this.process != null && this.process.isAlive()) {
+				String ids = docker("ps", "-aq").stdout().strip();
+				if (!ids.isEmpty()) {
+					List<String> remove = new ArrayList<>(List.of("rm", "-f"));
+					remove.addAll(List.of(ids.split("\\s+")));
+					docker(remove.toArray(String[]::new));
+				}
+				stop();
+			}
+			stopShim();
+		}
+		finally {
+			Commands.deleteRecursively(this.directory);
+		}
+	}
+
+	private void stopShim() throws InterruptedException {
+		Path pidFile = this.directory.resolve("exec/shim/shim.pid");
+		try {
+			if (Files.exists(pidFile)) {
+				long pid = Long.parseLong(Files.readString(pidFile).strip());
+				ProcessHandle.of(pid).ifPresent((shim) -> {
+					shim.descendants().forEach(ProcessHandle::destroyForcibly);
+					shim.destroyForcibly();
+					shim.onExit().join();
+				});
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}

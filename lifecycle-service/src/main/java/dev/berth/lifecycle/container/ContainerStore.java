@@ -176,6 +176,19 @@ public class ContainerStore {
 		});
 	}
 
+	/** Records whether the container's user stopped it (restart policies read this). */
+	public void setManuallyStopped(String id, boolean stopped) {
+		this.jdbc.sql("UPDATE containers SET manually_stopped = ? WHERE id = ?").params(stopped, id).update();
+	}
+
+	public boolean manuallyStopped(String id) {
+		return this.jdbc.sql("SELECT manually_stopped FROM containers WHERE id = ?")
+			.param(id)
+			.query(Boolean.class)
+			.optional()
+			.orElse(false);
+	}
+
 	/**
 	 * Docker's rename, with its errors.
 	 * @throws ConflictException when another container holds the name

@@ -78,8 +78,10 @@ public class Containers {
 
 	private final Attachments attachments;
 
+	private final RestartPolicies restarts;
+
 	Containers(ContainerStore store, Images images, Nodes nodes, RuntimeSpecs specs, EventLog events,
-			ContainerLocks locks, ExitWaiters waiters, Attachments attachments) {
+			ContainerLocks locks, ExitWaiters waiters, Attachments attachments, RestartPolicies restarts) {
 		this.store = store;
 		this.images = images;
 		this.nodes = nodes;
@@ -88,6 +90,7 @@ public class Containers {
 		this.locks = locks;
 		this.waiters = waiters;
 		this.attachments = attachments;
+		this.restarts = restarts;
 	}
 
 	/** What {@link #create} answers: Docker's {@code {Id, Warnings}}. */
@@ -141,14 +144,16 @@ public class Containers {
 				case REMOVING, DEAD -> throw new ConflictException(
 						"container is marked for removal and cannot be started");
 				default -> {
-					startTask(container);
+					// a start by the user: the restart policy counts again from zero
+					this.store.setManuallyStopped(id, false);
+					startTask(container, 0);
 					return true;
 				}
 			}
 		});
 	}
 
-	private void startTask(Container container) {
+	private void startTask(Container container, int restartCount) {
 		Node node = this.nodes.get(container.node());
 		RuntimeSpecs.RuntimeSpec spec = this.specs.specFor(container);
 		PreparedSnapshot snapshot = prepareSnapshot(node, container, this.images.resolve(container.imageId()));
@@ -177,7 +182,7 @@ public class Containers {
 			throw startFailed(node, container, ex);
 		}
 		this.store.updateState(container.id(), (state) -> new ContainerState(ContainerStatus.RUNNING, pid, 0, "",
-				Instant.now(), state.finishedAt(), false, state.restartCount()));
+				Instant.now(), state.finishedAt(), false, restartCount));
 		publish(container, "start", Map.of());
 	}
 
@@ -212,6 +217,10 @@ public class Containers {
 		Container container = this.store.get(reference);
 		if (!isUp(container.state().status())) {
 			return false;
+		}
+		this.store.setManuallyStopped(container.id(), true);
+		if (cancelRestart(container.id())) {
+			return true;
 		}
 		String stopSignal = !isEmpty(signal) ? signal
 				: !isEmpty(container.config().stopSignal()) ? container.config().stopSignal() : "SIGTERM";
@@ -259,7 +268,10 @@ public class Containers {
 		if (!isUp(container.state().status())) {
 			throw notRunning(container);
 		}
-		signal(container, isEmpty(signal) ? "SIGKILL" : signal, true);
+		this.store.setManuallyStopped(container.id(), true);
+		if (!cancelRestart(container.id())) {
+			signal(container, isEmpty(signal) ? "SIGKILL" : signal, true);
+		}
 	}
 
 	private void signal(Container container, String signal, boolean reportKill) {
@@ -380,7 +392,7 @@ public class Containers {
 						+ "\": container is running: stop the container before removing or force remove");
 			}
 			CompletableFuture<ExitWaiters.Outcome> exit = this.waiters.nextExit(container.id());
-			if (stillUp(container.id(), exit)) {
+			if (!cancelRestart(container.id()) && stillUp(container.id(), exit)) {
 				killAndWait(container, exit);
 			}
 		}
@@ -416,6 +428,7 @@ public class Containers {
 			return container;
 		});
 		if (removed != null) {
+			this.restarts.forget(id);
 			this.locks.forget(id);
 			this.attachments.endWaiting(id);
 			this.waiters.removed(id, removed.state().exitCode());
@@ -497,13 +510,16 @@ public class Containers {
 	void exited(String id, int exitStatus, Instant exitedAt, boolean oomKilled) {
 		Container exited = this.locks.with(id, () -> {
 			Optional<Container> found = this.store.find(id);
-			if (found.isEmpty() || !isUp(found.get().state().status())) {
+			if (found.isEmpty() || !hasTask(found.get().state().status())) {
 				return null;
 			}
 			Container container = found.get();
 			deleteTask(this.nodes.get(container.node()), id, false);
-			Container updated = this.store.updateState(id, (state) -> new ContainerState(ContainerStatus.EXITED, 0,
-					exitStatus, "", state.startedAt(), exitedAt, oomKilled, state.restartCount()));
+			boolean restart = RestartPolicies.shouldRestart(container.hostConfig().restartPolicy(), exitStatus,
+					container.state().restartCount(), this.store.manuallyStopped(id));
+			ContainerStatus next = restart ? ContainerStatus.RESTARTING : ContainerStatus.EXITED;
+			Container updated = this.store.updateState(id, (state) -> new ContainerState(next, 0, exitStatus, "",
+					state.startedAt(), exitedAt, oomKilled, state.restartCount()));
 			if (oomKilled) {
 				publish(container, "oom", Map.of());
 			}
@@ -514,6 +530,12 @@ public class Containers {
 			return;
 		}
 		this.waiters.exited(id, exitStatus);
+		if (exited.state().status() == ContainerStatus.RESTARTING) {
+			Instant started = (exited.state().startedAt() != null) ? exited.state().startedAt() : exitedAt;
+			Duration delay = this.restarts.nextDelay(id, Duration.between(started, exitedAt));
+			this.restarts.schedule(id, delay, () -> restartByPolicy(id));
+			return;
+		}
 		if (exited.autoRemove()) {
 			try {
 				removeStopped(id);
@@ -524,11 +546,62 @@ public class Containers {
 		}
 	}
 
+	/** The policy's restart, after its delay; a stop or removal in between cancelled it. */
+	private void restartByPolicy(String id) {
+		this.locks.with(id, () -> {
+			Optional<Container> found = this.store.find(id);
+			if (found.isPresent() && found.get().state().status() == ContainerStatus.RESTARTING) {
+				try {
+					startTask(found.get(), found.get().state().restartCount() + 1);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("restart policy could not start container {}: {}", id, ex.getMessage());
+				}
+			}
+			return null;
+		});
+	}
+
+	/**
+	 * When the engine starts: containers whose policy says they run are started again, as dockerd
+	 * does ({@code always} even after a manual stop, {@code unless-stopped} only if not stopped by
+	 * hand, {@code on-failure} after a failure).
+	 */
+	void restartOnBoot() {
+		for (Container container : this.store.list()) {
+			ContainerStatus status = container.state().status();
+			if (status != ContainerStatus.EXITED && status != ContainerStatus.RESTARTING) {
+				continue;
+			}
+			var policy = container.hostConfig().restartPolicy();
+			boolean always = policy != null && "always".equals(policy.name());
+			boolean manual = !always && this.store.manuallyStopped(container.id());
+			if (status == ContainerStatus.RESTARTING
+					|| RestartPolicies.shouldRestart(policy, container.state().exitCode(), 0, manual)) {
+				this.store.updateState(container.id(), (state) -> withStatus(state, ContainerStatus.RESTARTING));
+				restartByPolicy(container.id());
+			}
+		}
+	}
+
+	/** Ends a restart loop waiting for its next start: the container is exited, not restarting. */
+	private boolean cancelRestart(String id) {
+		return this.locks.with(id, () -> {
+			Optional<Container> found = this.store.find(id);
+			if (found.isEmpty() || found.get().state().status() != ContainerStatus.RESTARTING) {
+				return false;
+			}
+			this.restarts.cancel(id);
+			this.store.updateState(id, (state) -> withStatus(state, ContainerStatus.EXITED));
+			return true;
+		});
+	}
+
 	/** Containers the store says are up, for the monitor to check against their nodes. */
 	List<Container> upOn(Node node) {
 		return this.store.list()
 			.stream()
-			.filter((c) -> c.node().equals(node.name()) && isUp(c.state().status()))
+			.filter((c) -> c.node().equals(node.name()) && hasTask(c.state().status()))
 			.toList();
 	}
 
@@ -583,6 +656,11 @@ public class Containers {
 	static boolean isUp(ContainerStatus status) {
 		return status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED
 				|| status == ContainerStatus.RESTARTING;
+	}
+
+	/** Whether the container has a process on its node (a restarting one waits for its next start). */
+	private static boolean hasTask(ContainerStatus status) {
+		return status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED;
 	}
 
 	private static ConflictException notRunning(Container container) {

@@ -52,6 +52,9 @@ class TaskMonitor implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** Whether the restart policies were applied since this service started. */
+	private volatile boolean booted;
+
 	TaskMonitor(Nodes nodes, Containers containers, Execs execs) {
 		this.nodes = nodes;
 		this.containers = containers;
@@ -86,6 +89,10 @@ class TaskMonitor implements SmartLifecycle {
 			try {
 				// the subscription is in place before the comparison, so nothing falls between
 				reconcile(node);
+				if (!this.booted) {
+					this.booted = true;
+					this.containers.restartOnBoot();
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.debug("node {} not reachable yet: {}", node.name(), ex.getMessage());

@@ -27,9 +27,11 @@ final class ContainerFilters {
 
 	/**
 	 * @param resolve looks a container up by reference, for {@code before} and {@code since}
+	 * @param health a container's health status ({@code none} without a check), for {@code health}
 	 */
 	static Predicate<Container> of(Map<String, FilterValues> filters,
-			java.util.function.Function<String, Optional<Container>> resolve) {
+			java.util.function.Function<String, Optional<Container>> resolve,
+			java.util.function.Function<Container, String> health) {
 		Predicate<Container> all = (container) -> true;
 		for (Map.Entry<String, FilterValues> filter : filters.entrySet()) {
 			List<String> values = filter.getValue().getValuesList();
@@ -62,7 +64,15 @@ final class ContainerFilters {
 					Container pivot = pivot(values, resolve);
 					yield (c) -> c.created().isAfter(pivot.created());
 				}
-				case "network", "volume", "health", "publish", "expose", "is-task", "isolation" ->
+				case "health" -> {
+					for (String value : values) {
+						if (!Set.of("starting", "healthy", "unhealthy", "none").contains(value)) {
+							throw new InvalidArgumentException("Unrecognised filter value for health: " + value);
+						}
+					}
+					yield (c) -> values.contains(health.apply(c));
+				}
+				case "network", "volume", "publish", "expose", "is-task", "isolation" ->
 					throw new InvalidArgumentException("filter '" + filter.getKey() + "' is not supported yet");
 				default -> throw new InvalidArgumentException("Invalid filter '" + filter.getKey() + "'");
 			};

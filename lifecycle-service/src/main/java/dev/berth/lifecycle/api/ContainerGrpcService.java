@@ -56,6 +56,7 @@ import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerStore;
 import dev.berth.lifecycle.task.AttachSession;
 import dev.berth.lifecycle.task.Containers;
+import dev.berth.lifecycle.task.HealthChecks;
 
 /** {@code berth.lifecycle.v1.ContainerService}: parses each request, calls {@link Containers}, answers. */
 @GrpcService
@@ -69,9 +70,13 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 
 	private final ContainerJson views;
 
-	ContainerGrpcService(Containers containers, ContainerStore store, LifecycleProperties properties) {
+	private final HealthChecks health;
+
+	ContainerGrpcService(Containers containers, ContainerStore store, HealthChecks health,
+			LifecycleProperties properties) {
 		this.containers = containers;
 		this.store = store;
+		this.health = health;
 		this.views = new ContainerJson(properties.dataRoot());
 	}
 
@@ -87,7 +92,8 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 	public void inspect(InspectRequest request, StreamObserver<InspectResponse> observer) {
 		unary(observer, () -> {
 			Container container = this.store.get(request.getContainer());
-			ObjectNode json = this.views.inspect(container, this.store.listExecs(container.id()));
+			ObjectNode json = this.views.inspect(container, this.store.listExecs(container.id()),
+					this.health.health(container.id()));
 			return InspectResponse.newBuilder().setJson(ByteString.copyFromUtf8(json.toString())).build();
 		});
 	}
@@ -95,7 +101,8 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 	@Override
 	public void list(ListRequest request, StreamObserver<ListResponse> observer) {
 		unary(observer, () -> {
-			var filter = ContainerFilters.of(request.getFiltersMap(), this.store::find);
+			var filter = ContainerFilters.of(request.getFiltersMap(), this.store::find,
+					(c) -> this.health.health(c.id()).map(HealthChecks.Health::status).orElse("none"));
 			List<Container> all = this.store.list();
 			ListResponse.Builder response = ListResponse.newBuilder();
 			// dockerd: a limit, before or since shows stopped containers too
@@ -107,7 +114,8 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 						|| c.state().status() == dev.berth.lifecycle.container.ContainerStatus.PAUSED)
 				.filter(filter)
 				.limit((request.getLimit() > 0) ? request.getLimit() : Long.MAX_VALUE)
-				.forEach((c) -> response.addContainersJson(ByteString.copyFromUtf8(this.views.summary(c).toString())));
+				.forEach((c) -> response.addContainersJson(
+						ByteString.copyFromUtf8(this.views.summary(c, this.health.health(c.id())).toString())));
 			return response.build();
 		});
 	}

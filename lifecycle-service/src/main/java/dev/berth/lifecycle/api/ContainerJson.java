@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,6 +16,7 @@ import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerState;
 import dev.berth.lifecycle.container.ContainerStatus;
 import dev.berth.lifecycle.container.Exec;
+import dev.berth.lifecycle.task.HealthChecks;
 
 /**
  * Docker's JSON for a container: {@code ContainerInspectResponse} and {@code ContainerSummary}.
@@ -30,7 +32,7 @@ final class ContainerJson {
 		this.dataRoot = dataRoot;
 	}
 
-	ObjectNode inspect(Container container, List<Exec> execs) {
+	ObjectNode inspect(Container container, List<Exec> execs, Optional<HealthChecks.Health> health) {
 		ObjectNode json = JSON.createObjectNode();
 		Path dir = this.dataRoot.resolve("containers").resolve(container.id());
 		List<String> command = command(container);
@@ -39,7 +41,9 @@ final class ContainerJson {
 		json.put("Path", command.isEmpty() ? "" : command.get(0));
 		ArrayNode args = json.putArray("Args");
 		command.stream().skip(1).forEach(args::add);
-		json.set("State", state(container.state()));
+		ObjectNode state = state(container.state());
+		health.ifPresent((h) -> state.set("Health", health(h)));
+		json.set("State", state);
 		json.put("Image", container.imageId());
 		json.put("ResolvConfPath", dir.resolve("resolv.conf").toString());
 		json.put("HostnamePath", dir.resolve("hostname").toString());
@@ -72,7 +76,7 @@ final class ContainerJson {
 		return json;
 	}
 
-	ObjectNode summary(Container container) {
+	ObjectNode summary(Container container, Optional<HealthChecks.Health> health) {
 		ObjectNode json = JSON.createObjectNode();
 		json.put("Id", container.id());
 		json.putArray("Names").add("/" + container.name());
@@ -84,7 +88,7 @@ final class ContainerJson {
 		ObjectNode labels = json.putObject("Labels");
 		container.labels().forEach(labels::put);
 		json.put("State", container.state().status().wireName());
-		json.put("Status", status(container.state(), Instant.now()));
+		json.put("Status", status(container.state(), Instant.now()) + healthSuffix(container.state(), health));
 		json.putObject("HostConfig").put("NetworkMode", networkMode(container));
 		json.putObject("NetworkSettings").putObject("Networks");
 		json.putArray("Mounts");
@@ -106,6 +110,32 @@ final class ContainerJson {
 		json.put("StartedAt", DockerTimes.rfc3339(state.startedAt()));
 		json.put("FinishedAt", DockerTimes.rfc3339(state.finishedAt()));
 		return json;
+	}
+
+	private static ObjectNode health(HealthChecks.Health health) {
+		ObjectNode json = JSON.createObjectNode();
+		json.put("Status", health.status());
+		json.put("FailingStreak", health.failingStreak());
+		ArrayNode log = json.putArray("Log");
+		for (HealthChecks.Probe probe : health.log()) {
+			ObjectNode entry = log.addObject();
+			entry.put("Start", DockerTimes.rfc3339(probe.start()));
+			entry.put("End", DockerTimes.rfc3339(probe.end()));
+			entry.put("ExitCode", probe.exitCode());
+			entry.put("Output", probe.output());
+		}
+		return json;
+	}
+
+	/** " (healthy)", " (health: starting)", " (unhealthy)" after a running container's status. */
+	static String healthSuffix(ContainerState state, Optional<HealthChecks.Health> health) {
+		if (state.status() != ContainerStatus.RUNNING || health.isEmpty()) {
+			return "";
+		}
+		return switch (health.get().status()) {
+			case "starting" -> " (health: starting)";
+			default -> " (" + health.get().status() + ")";
+		};
 	}
 
 	/** The {@code docker ps} status column. */

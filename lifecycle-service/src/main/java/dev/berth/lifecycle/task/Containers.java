@@ -80,8 +80,11 @@ public class Containers {
 
 	private final RestartPolicies restarts;
 
+	private final HealthChecks health;
+
 	Containers(ContainerStore store, Images images, Nodes nodes, RuntimeSpecs specs, EventLog events,
-			ContainerLocks locks, ExitWaiters waiters, Attachments attachments, RestartPolicies restarts) {
+			ContainerLocks locks, ExitWaiters waiters, Attachments attachments, RestartPolicies restarts,
+			HealthChecks health) {
 		this.store = store;
 		this.images = images;
 		this.nodes = nodes;
@@ -91,6 +94,7 @@ public class Containers {
 		this.waiters = waiters;
 		this.attachments = attachments;
 		this.restarts = restarts;
+		this.health = health;
 	}
 
 	/** What {@link #create} answers: Docker's {@code {Id, Warnings}}. */
@@ -184,6 +188,7 @@ public class Containers {
 		this.store.updateState(container.id(), (state) -> new ContainerState(ContainerStatus.RUNNING, pid, 0, "",
 				Instant.now(), state.finishedAt(), false, restartCount));
 		publish(container, "start", Map.of());
+		this.health.started(container);
 	}
 
 	/**
@@ -429,6 +434,7 @@ public class Containers {
 		});
 		if (removed != null) {
 			this.restarts.forget(id);
+			this.health.removed(id);
 			this.locks.forget(id);
 			this.attachments.endWaiting(id);
 			this.waiters.removed(id, removed.state().exitCode());
@@ -515,6 +521,7 @@ public class Containers {
 			}
 			Container container = found.get();
 			deleteTask(this.nodes.get(container.node()), id, false);
+			this.health.stopped(id);
 			boolean restart = RestartPolicies.shouldRestart(container.hostConfig().restartPolicy(), exitStatus,
 					container.state().restartCount(), this.store.manuallyStopped(id));
 			ContainerStatus next = restart ? ContainerStatus.RESTARTING : ContainerStatus.EXITED;

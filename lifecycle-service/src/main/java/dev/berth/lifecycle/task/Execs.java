@@ -147,6 +147,78 @@ public class Execs {
 		};
 	}
 
+	/** How a healthcheck probe ended: its exit code (-1 when it timed out) and its output. */
+	record ProbeResult(int exitCode, String output) {
+	}
+
+	/**
+	 * Runs {@code command} in the container as a hidden exec (no record, no events), as Docker runs
+	 * a healthcheck: output kept up to {@code maxOutput} bytes, killed at the timeout.
+	 */
+	ProbeResult probe(Container container, List<String> command, java.time.Duration timeout, int maxOutput) {
+		Node node = this.nodes.get(container.node());
+		String execId = "health-" + java.util.UUID.randomUUID().toString().replace("-", "");
+		ExecConfig config = new ExecConfig(false, true, true, null, null, false, null, command, false, null, null);
+		ExecRequest.Builder request = ExecRequest.newBuilder()
+			.setContainerId(container.id())
+			.setExecId(execId)
+			.setProcessJson(ByteString.copyFromUtf8(this.specs.execProcess(container, config).toString()))
+			.setStdio(StdioConfig.newBuilder())
+			.setUser(nullToEmpty(container.config().user()));
+		node.tasks().exec(request.build());
+		java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+		java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+		NodeAttach attach = NodeAttach.open(node, container.id(), execId, false, true, true, new AttachClient() {
+			@Override
+			public void output(Stream stream, byte[] data) {
+				synchronized (output) {
+					output.write(data, 0, Math.max(0, Math.min(data.length, maxOutput - output.size())));
+				}
+			}
+
+			@Override
+			public void end() {
+				ended.countDown();
+			}
+
+			@Override
+			public void fail(Throwable error) {
+				ended.countDown();
+			}
+		});
+		try {
+			node.tasks().start(StartRequest.newBuilder().setContainerId(container.id()).setExecId(execId).build());
+			if (!ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+				node.tasks()
+					.kill(dev.berth.contracts.agent.v1.KillRequest.newBuilder()
+						.setContainerId(container.id())
+						.setExecId(execId)
+						.setSignalName("SIGKILL")
+						.build());
+				return new ProbeResult(-1, "Health check exceeded timeout (" + timeout.toSeconds() + "s)");
+			}
+			int exitCode = node.tasks()
+				.wait(WaitRequest.newBuilder().setContainerId(container.id()).setExecId(execId).build())
+				.getExitStatus();
+			synchronized (output) {
+				return new ProbeResult(exitCode, output.toString(java.nio.charset.StandardCharsets.UTF_8));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return new ProbeResult(-1, "interrupted");
+		}
+		finally {
+			attach.cancel();
+			try {
+				node.tasks().delete(DeleteRequest.newBuilder().setContainerId(container.id()).setExecId(execId).setForce(true).build());
+			}
+			catch (StatusRuntimeException ex) {
+				// gone with its container
+			}
+		}
+	}
+
 	/** {@code POST /exec/{id}/resize}. */
 	public void resize(String execId, int height, int width) {
 		Exec exec = this.store.getExec(execId);

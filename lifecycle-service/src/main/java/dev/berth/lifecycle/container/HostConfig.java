@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The common part of swagger's {@code HostConfig}: mounts, networking, restart policy, resource
- * limits and privileges. Fields not listed here (Devices, Mounts, BlkioWeight, …) stay in the
- * stored raw JSON until something reads them. Boxed types are Docker's pointers, where absent
+ * limits and privileges. Fields not listed here (BlkioDeviceReadBps, DeviceRequests, …) stay in
+ * the stored raw JSON until something reads them. Boxed types are Docker's pointers, where absent
  * differs from zero.
  */
 public record HostConfig(
@@ -51,7 +51,19 @@ public record HostConfig(
 		@JsonProperty("CpusetCpus") String cpusetCpus,
 		@JsonProperty("PidsLimit") Long pidsLimit,
 		@JsonProperty("OomKillDisable") Boolean oomKillDisable,
-		@JsonProperty("Ulimits") List<Ulimit> ulimits) {
+		@JsonProperty("Ulimits") List<Ulimit> ulimits,
+		// what the OCI spec needs beyond the common part
+		@JsonProperty("Mounts") List<Mount> mounts,
+		@JsonProperty("Devices") List<DeviceMapping> devices,
+		@JsonProperty("DeviceCgroupRules") List<String> deviceCgroupRules,
+		@JsonProperty("CpusetMems") String cpusetMems,
+		@JsonProperty("BlkioWeight") int blkioWeight,
+		@JsonProperty("MemorySwappiness") Long memorySwappiness,
+		@JsonProperty("CgroupParent") String cgroupParent,
+		@JsonProperty("CgroupnsMode") String cgroupnsMode,
+		// null keeps the engine's defaults, an empty list masks or protects nothing
+		@JsonProperty("MaskedPaths") List<String> maskedPaths,
+		@JsonProperty("ReadonlyPaths") List<String> readonlyPaths) {
 
 	/** Swagger's {@code RestartPolicy}: "", "no", "always", "unless-stopped" or "on-failure". */
 	public record RestartPolicy(
@@ -68,6 +80,44 @@ public record HostConfig(
 	public record LogConfig(
 			@JsonProperty("Type") String type,
 			@JsonProperty("Config") Map<String, String> config) {
+	}
+
+	/**
+	 * Swagger's {@code Mount}: {@code --mount}. Only bind and tmpfs carry options this engine
+	 * reads; the volume and image options are kept raw, their presence is what validation needs.
+	 */
+	public record Mount(
+			@JsonProperty("Type") String type,
+			@JsonProperty("Source") String source,
+			@JsonProperty("Target") String target,
+			@JsonProperty("ReadOnly") boolean readOnly,
+			@JsonProperty("Consistency") String consistency,
+			@JsonProperty("BindOptions") BindOptions bindOptions,
+			@JsonProperty("VolumeOptions") Map<String, Object> volumeOptions,
+			@JsonProperty("ImageOptions") Map<String, Object> imageOptions,
+			@JsonProperty("TmpfsOptions") TmpfsOptions tmpfsOptions) {
+	}
+
+	public record BindOptions(
+			@JsonProperty("Propagation") String propagation,
+			@JsonProperty("NonRecursive") boolean nonRecursive,
+			@JsonProperty("CreateMountpoint") boolean createMountpoint,
+			@JsonProperty("ReadOnlyNonRecursive") boolean readOnlyNonRecursive,
+			@JsonProperty("ReadOnlyForceRecursive") boolean readOnlyForceRecursive) {
+	}
+
+	/** {@code Options} are pairs (or single flags) such as {@code ["exec"]}; Mode is the octal permission bits. */
+	public record TmpfsOptions(
+			@JsonProperty("SizeBytes") long sizeBytes,
+			@JsonProperty("Mode") int mode,
+			@JsonProperty("Options") List<List<String>> options) {
+	}
+
+	/** Swagger's {@code DeviceMapping}: {@code --device /dev/x:/dev/y:rwm}. */
+	public record DeviceMapping(
+			@JsonProperty("PathOnHost") String pathOnHost,
+			@JsonProperty("PathInContainer") String pathInContainer,
+			@JsonProperty("CgroupPermissions") String cgroupPermissions) {
 	}
 
 	public record Ulimit(

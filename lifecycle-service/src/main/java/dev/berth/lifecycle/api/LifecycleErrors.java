@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import dev.berth.lifecycle.ConflictException;
 import dev.berth.lifecycle.InvalidArgumentException;
 import dev.berth.lifecycle.NotFoundException;
+import dev.berth.lifecycle.spec.UnsupportedFeatureException;
 
 /**
  * The one place a lifecycle failure becomes a gRPC status; the gateway turns those into Docker's
@@ -25,6 +26,8 @@ final class LifecycleErrors {
 			case NotFoundException ignored -> Status.NOT_FOUND;
 			case ConflictException ignored -> Status.FAILED_PRECONDITION;
 			case InvalidArgumentException ignored -> Status.INVALID_ARGUMENT;
+			// Docker would do it; this engine cannot yet
+			case UnsupportedFeatureException ignored -> Status.UNIMPLEMENTED;
 			case StatusRuntimeException grpc -> grpc.getStatus();
 			default -> {
 				logger.error("lifecycle operation failed", ex);

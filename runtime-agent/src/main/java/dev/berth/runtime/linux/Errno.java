@@ -25,6 +25,8 @@ public final class Errno {
 
 	public static final int EINVAL = 22;
 
+	public static final int EFBIG = 27;
+
 	public static final int ENOSYS = 38;
 
 	public static final int ENOTEMPTY = 39;

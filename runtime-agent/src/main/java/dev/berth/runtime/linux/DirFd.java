@@ -1,6 +1,5 @@
 package dev.berth.runtime.linux;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -281,7 +280,7 @@ public final class DirFd implements AutoCloseable {
 			if (!Files.isRegularFile(Path.of("/proc/self/fd/" + file))) {
 				return null;
 			}
-			return readAll(file, path, maxBytes);
+			return Kernel.readToEnd(file, maxBytes);
 		}
 		finally {
 			Kernel.close(file);
@@ -325,27 +324,6 @@ public final class DirFd implements AutoCloseable {
 
 	private static boolean isAbsent(int errno) {
 		return errno == Errno.ENOENT || errno == Errno.ENOTDIR || errno == Errno.ELOOP;
-	}
-
-	private byte[] readAll(int file, String path, int maxBytes) {
-		ByteArrayOutputStream content = new ByteArrayOutputStream();
-		byte[] chunk = new byte[8192];
-		while (true) {
-			long read;
-			try {
-				read = LibC.read(file, chunk, chunk.length);
-			}
-			catch (LastErrorException ex) {
-				throw new SyscallException("read", child(path), ex.getErrorCode());
-			}
-			if (read == 0) {
-				return content.toByteArray();
-			}
-			content.write(chunk, 0, (int) read);
-			if (content.size() > maxBytes) {
-				throw new SyscallException("read", child(path) + " (larger than " + maxBytes + " bytes)", Errno.EFBIG);
-			}
-		}
 	}
 
 	/** Writes back everything cached for the filesystem this directory is on. */

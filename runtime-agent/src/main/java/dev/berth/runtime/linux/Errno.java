@@ -25,8 +25,6 @@ public final class Errno {
 
 	public static final int EINVAL = 22;
 
-	public static final int EFBIG = 27;
-
 	public static final int ENOSYS = 38;
 
 	public static final int ENOTEMPTY = 39;

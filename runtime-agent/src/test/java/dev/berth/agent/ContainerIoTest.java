@@ -1,7 +1,6 @@
 package dev.berth.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +55,7 @@ import dev.berth.runtime.spec.Json;
 @SpringBootTest(properties = "spring.grpc.server.port=0")
 class ContainerIoTest {
 
-	static final Path EXEC_ROOT = tempDir();
+	static final Path EXEC_ROOT = AgentTestSupport.tempDir("berth-agent-io-test");
 
 	@DynamicPropertySource
 	static void roots(DynamicPropertyRegistry registry) {
@@ -140,7 +139,7 @@ class ContainerIoTest {
 			.toBuilder()
 			.addFiles(file("../escape", "x", "/etc/x", false))
 			.build();
-		assertStatus(() -> this.client.tasks.create(request), Status.Code.INVALID_ARGUMENT,
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(request), Status.Code.INVALID_ARGUMENT,
 				"files.name: \"../escape\" is not a plain file name");
 		assertThat(EXEC_ROOT.resolve("data/containers/escape")).doesNotExist();
 		assertThat(this.client.tasks.list(ListRequest.getDefaultInstance()).getTasksList()).isEmpty();
@@ -205,9 +204,9 @@ class ContainerIoTest {
 
 	@Test
 	void logsOfAnUnknownContainerAreNotFoundInDockersWords() {
-		assertStatus(() -> logs(LogsRequest.newBuilder().setStdout(true).setTail(-1), "nope"), Status.Code.NOT_FOUND,
+		AgentTestSupport.assertStatus(() -> logs(LogsRequest.newBuilder().setStdout(true).setTail(-1), "nope"), Status.Code.NOT_FOUND,
 				"No such container: nope");
-		assertStatus(() -> logs(LogsRequest.newBuilder().setTail(-1), "nope"), Status.Code.INVALID_ARGUMENT,
+		AgentTestSupport.assertStatus(() -> logs(LogsRequest.newBuilder().setTail(-1), "nope"), Status.Code.INVALID_ARGUMENT,
 				"You must choose at least one stream");
 	}
 
@@ -225,7 +224,7 @@ class ContainerIoTest {
 		assertThat(directory).doesNotExist();
 		assertThat(Files.readString(outside)).isEqualTo("keep me");
 		snapshots.removeSnapshot(RemoveSnapshotRequest.newBuilder().setKey("rm1").build());
-		assertStatus(() -> logs(LogsRequest.newBuilder().setStdout(true).setTail(-1), "rm1"), Status.Code.NOT_FOUND,
+		AgentTestSupport.assertStatus(() -> logs(LogsRequest.newBuilder().setStdout(true).setTail(-1), "rm1"), Status.Code.NOT_FOUND,
 				"No such container: rm1");
 	}
 
@@ -247,7 +246,7 @@ class ContainerIoTest {
 			.toBuilder()
 			.setUser("nobody2")
 			.build();
-		assertStatus(() -> this.client.tasks.create(unknown), Status.Code.INVALID_ARGUMENT,
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(unknown), Status.Code.INVALID_ARGUMENT,
 				"unable to find user nobody2: no matching entries in passwd file");
 		assertThat(this.properties.bundles().resolve("user4")).doesNotExist();
 	}
@@ -288,17 +287,17 @@ class ContainerIoTest {
 		assertThat(custom.getProcessesList()).singleElement()
 			.satisfies((p) -> assertThat(p.getFieldsList()).containsExactly(Integer.toString(pid), "sleep"));
 
-		assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").setPsArgs("-o comm").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").setPsArgs("-o comm").build()),
 				Status.Code.INTERNAL, "Couldn't find PID field in ps output");
-		assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").setPsArgs("--nope").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").setPsArgs("--nope").build()),
 				Status.Code.INTERNAL, "ps: ");
-		assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").setPsArgs("-o user=PID").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").setPsArgs("-o user=PID").build()),
 				Status.Code.INVALID_ARGUMENT, "specifying \"user=PID\" is not allowed");
 		this.client.tasks.kill(KillRequest.newBuilder().setContainerId("top1").setSignal(9).build());
 		this.client.tasks.wait(WaitRequest.newBuilder().setContainerId("top1").build());
-		assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("top1").build()),
 				Status.Code.FAILED_PRECONDITION, "container top1 is not running");
-		assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("nope").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.top(TopRequest.newBuilder().setContainerId("nope").build()),
 				Status.Code.NOT_FOUND, "No such container: nope");
 	}
 
@@ -355,22 +354,6 @@ class ContainerIoTest {
 			.setTarget(target)
 			.setReadOnly(readOnly)
 			.build();
-	}
-
-	private static void assertStatus(Runnable call, Status.Code code, String message) {
-		assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
-			assertThat(ex.getStatus().getCode()).isEqualTo(code);
-			assertThat(ex.getStatus().getDescription()).contains(message);
-		});
-	}
-
-	private static Path tempDir() {
-		try {
-			return Files.createTempDirectory("berth-agent-io-test");
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -10,6 +10,7 @@ packages=(
   apache2-utils    # htpasswd: the basic-auth registry's password file
   postgresql       # lifecycle-service's store is tested on PostgreSQL as well as the embedded H2
   maven            # the build
+  procps           # ps: the agent's Top runs the host's ps, as docker top does
 )
 missing=()
 for p in "${packages[@]}"; do

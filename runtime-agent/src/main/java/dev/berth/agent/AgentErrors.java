@@ -28,6 +28,7 @@ public final class AgentErrors {
 				case EXISTS -> Status.ALREADY_EXISTS;
 				case FAILED -> Status.INTERNAL;
 			};
+			case NoSuchContainerException ignored -> Status.NOT_FOUND;
 			case SnapshotExistsException ignored -> Status.ALREADY_EXISTS;
 			case SnapshotException ignored -> Status.INVALID_ARGUMENT;
 			case ContainerNotFoundException ignored -> Status.NOT_FOUND;

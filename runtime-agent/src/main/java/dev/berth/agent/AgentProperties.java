@@ -27,6 +27,11 @@ public record AgentProperties(Path execRoot, String runtimeClasspath, Path dataR
 		contentRoot = (contentRoot != null) ? contentRoot : dataRoot.resolve("content");
 	}
 
+	/** Each container's own files on this node: {@code containers/<id>/} (its log, /etc/hosts…). */
+	public Path containers() {
+		return this.dataRoot.resolve("containers");
+	}
+
 	public Path snapshots() {
 		return this.dataRoot.resolve("snapshots");
 	}

@@ -32,6 +32,20 @@ final class AgentClient implements AutoCloseable {
 
 	/** Attaches, sends {@code stdin} then half-closes, and collects everything until the exit. */
 	Attached attach(String id, String execId, String stdin) throws InterruptedException {
+		Attached attached = open(id, execId, stdin != null);
+		if (stdin != null) {
+			attached.writeStdin(stdin);
+			attached.requests().onNext(AttachRequest.newBuilder().setCloseStdin(true).build());
+		}
+		return attached;
+	}
+
+	/** Attaches with stdin open, for the test to write to it when it wants. */
+	Attached attachWithStdin(String id, String execId) throws InterruptedException {
+		return open(id, execId, true);
+	}
+
+	private Attached open(String id, String execId, boolean stdin) throws InterruptedException {
 		BlockingQueue<Object> events = new LinkedBlockingQueue<>();
 		StreamObserver<AttachRequest> requests = this.async.attach(new StreamObserver<>() {
 
@@ -54,15 +68,23 @@ final class AgentClient implements AutoCloseable {
 		requests.onNext(AttachRequest.newBuilder()
 			.setContainerId(id)
 			.setExecId(execId)
-			.setStdin(stdin != null)
+			.setStdin(stdin)
 			.setStdout(true)
 			.setStderr(true)
 			.build());
-		if (stdin != null) {
-			requests.onNext(AttachRequest.newBuilder().setData(ByteString.copyFrom(stdin, StandardCharsets.UTF_8)).build());
-			requests.onNext(AttachRequest.newBuilder().setCloseStdin(true).build());
-		}
+		awaitAttached(events);
 		return new Attached(requests, events);
+	}
+
+	/** The agent's first answer says the attachment is in place: a Start sent now loses nothing. */
+	private static void awaitAttached(BlockingQueue<Object> events) throws InterruptedException {
+		Object first = events.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+		if (first instanceof Throwable error) {
+			throw new AssertionError("attach failed", error);
+		}
+		if (!(first instanceof AttachResponse response) || !response.getAttached()) {
+			throw new AssertionError("the first attach response is not \"attached\": " + first);
+		}
 	}
 
 	@Override
@@ -93,6 +115,10 @@ final class AgentClient implements AutoCloseable {
 					return received;
 				}
 			}
+		}
+
+		void writeStdin(String data) {
+			this.requests.onNext(AttachRequest.newBuilder().setData(ByteString.copyFrom(data, StandardCharsets.UTF_8)).build());
 		}
 
 		String stdout() throws InterruptedException {

@@ -1,5 +1,8 @@
 package dev.berth.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 import dev.berth.contracts.agent.v1.CreateRequest;
 import dev.berth.contracts.agent.v1.StdioConfig;
@@ -86,6 +91,24 @@ final class AgentTestSupport {
 			JnaLinuxSyscalls.INSTANCE.umount(mountPoint, LinuxSyscalls.MNT_DETACH);
 		}
 		TreeRemoval.removeTree(execRoot);
+	}
+
+	/** A fresh directory for a test class's exec and data roots. */
+	static Path tempDir(String prefix) {
+		try {
+			return Files.createTempDirectory(prefix);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The call fails with this gRPC code and a description containing {@code message}. */
+	static void assertStatus(Runnable call, Status.Code code, String message) {
+		assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
+			assertThat(ex.getStatus().getCode()).isEqualTo(code);
+			assertThat(ex.getStatus().getDescription()).contains(message);
+		});
 	}
 
 }

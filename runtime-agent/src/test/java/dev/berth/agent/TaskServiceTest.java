@@ -1,7 +1,6 @@
 package dev.berth.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +57,7 @@ import dev.berth.runtime.spec.Json;
 @SpringBootTest(properties = "spring.grpc.server.port=0")
 class TaskServiceTest {
 
-	static final Path EXEC_ROOT = tempDir();
+	static final Path EXEC_ROOT = AgentTestSupport.tempDir("berth-agent-test");
 
 	@DynamicPropertySource
 	static void execRoot(DynamicPropertyRegistry registry) {
@@ -278,14 +276,14 @@ class TaskServiceTest {
 	@Test
 	void badInputGetsAClearStatusAndLeavesNothing() throws Exception {
 		CreateRequest good = AgentTestSupport.create(EXEC_ROOT.resolve("b"), "bad1", List.of("true"));
-		assertStatus(() -> this.client.tasks.create(good.toBuilder().setSpecJson(ByteString.copyFromUtf8("{\"ociVersion\":")).build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(good.toBuilder().setSpecJson(ByteString.copyFromUtf8("{\"ociVersion\":")).build()),
 				Status.Code.INVALID_ARGUMENT, "malformed JSON");
-		assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> spec.put("root", Json.obj("path", "rootfs")))),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> spec.put("root", Json.obj("path", "rootfs")))),
 				Status.Code.INVALID_ARGUMENT, "root.path: must be absolute");
-		assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> TestBundles.child(spec, "process")
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> TestBundles.child(spec, "process")
 			.put("capabilities", Json.obj("bounding", List.of("CAP_NOPE"))))), Status.Code.INVALID_ARGUMENT,
 				"process.capabilities.bounding: unknown capability \"CAP_NOPE\"");
-		assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> TestBundles.child(spec, "process")
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(withSpec(good, (spec) -> TestBundles.child(spec, "process")
 			.put("user", Json.obj("uid", 1L << 33, "gid", 0)))), Status.Code.INVALID_ARGUMENT, "process.user.uid");
 		assertThat(this.client.tasks.list(ListRequest.getDefaultInstance()).getTasksList()).isEmpty();
 		assertThat(Files.exists(this.properties.bundles().resolve("bad1"))).isFalse();
@@ -293,10 +291,10 @@ class TaskServiceTest {
 		this.client.tasks.create(AgentTestSupport.create(EXEC_ROOT.resolve("b"), "dup1", List.of("sleep", "1000")));
 		this.client.tasks.start(StartRequest.newBuilder().setContainerId("dup1").build());
 		CreateRequest duplicate = AgentTestSupport.create(EXEC_ROOT.resolve("b2"), "dup1", List.of("true"));
-		assertStatus(() -> this.client.tasks.create(duplicate), Status.Code.ALREADY_EXISTS, "dup1");
-		assertStatus(() -> this.client.tasks.start(StartRequest.newBuilder().setContainerId("dup1").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.create(duplicate), Status.Code.ALREADY_EXISTS, "dup1");
+		AgentTestSupport.assertStatus(() -> this.client.tasks.start(StartRequest.newBuilder().setContainerId("dup1").build()),
 				Status.Code.FAILED_PRECONDITION, "already started");
-		assertStatus(() -> this.client.tasks.state(StateRequest.newBuilder().setContainerId("nope").build()),
+		AgentTestSupport.assertStatus(() -> this.client.tasks.state(StateRequest.newBuilder().setContainerId("nope").build()),
 				Status.Code.NOT_FOUND, "nope");
 		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("dup1").setForce(true).build());
 		assertThat(this.client.tasks.list(ListRequest.getDefaultInstance()).getTasksList()).isEmpty();
@@ -310,13 +308,6 @@ class TaskServiceTest {
 		return request.toBuilder().setSpecJson(ByteString.copyFromUtf8(Json.write(spec))).build();
 	}
 
-	private static void assertStatus(Runnable call, Status.Code code, String message) {
-		assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
-			assertThat(ex.getStatus().getCode()).isEqualTo(code);
-			assertThat(ex.getStatus().getDescription()).contains(message);
-		});
-	}
-
 	private static EventsResponse nextFor(BlockingQueue<EventsResponse> events, String id) throws InterruptedException {
 		while (true) {
 			EventsResponse event = events.poll(20, TimeUnit.SECONDS);
@@ -324,15 +315,6 @@ class TaskServiceTest {
 			if (event.getContainerId().equals(id)) {
 				return event;
 			}
-		}
-	}
-
-	private static Path tempDir() {
-		try {
-			return Files.createTempDirectory("berth-agent-test");
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.util.List;
 import io.grpc.stub.StreamObserver;
 
 import dev.berth.agent.AgentErrors;
+import dev.berth.agent.container.ContainerDirectories;
 import dev.berth.contracts.agent.v1.PrepareSnapshotRequest;
 import dev.berth.contracts.agent.v1.PrepareSnapshotResponse;
 import dev.berth.contracts.agent.v1.PreparedSnapshot;
@@ -23,8 +24,11 @@ class SnapshotGrpcService extends SnapshotServiceGrpc.SnapshotServiceImplBase {
 
 	private final Snapshotter snapshotter;
 
-	SnapshotGrpcService(Snapshotter snapshotter) {
+	private final ContainerDirectories directories;
+
+	SnapshotGrpcService(Snapshotter snapshotter, ContainerDirectories directories) {
 		this.snapshotter = snapshotter;
+		this.directories = directories;
 	}
 
 	@Override
@@ -60,6 +64,8 @@ class SnapshotGrpcService extends SnapshotServiceGrpc.SnapshotServiceImplBase {
 	public void removeSnapshot(RemoveSnapshotRequest request, StreamObserver<RemoveSnapshotResponse> responses) {
 		try {
 			this.snapshotter.remove(request.getKey());
+			// the container's files and logs go with its writable layer
+			this.directories.remove(request.getKey());
 			responses.onNext(RemoveSnapshotResponse.getDefaultInstance());
 			responses.onCompleted();
 		}

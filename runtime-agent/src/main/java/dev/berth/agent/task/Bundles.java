@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 import org.springframework.stereotype.Component;
@@ -15,6 +16,7 @@ import org.springframework.stereotype.Component;
 import dev.berth.agent.AgentProperties;
 import dev.berth.contracts.agent.v1.Mount;
 import dev.berth.runtime.container.ContainerExistsException;
+import dev.berth.runtime.container.ContainerNotFoundException;
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.spec.Json;
@@ -37,9 +39,13 @@ class Bundles {
 		this.properties = properties;
 	}
 
-	/** Writes the bundle and mounts its rootfs; on failure nothing is left. */
+	/**
+	 * Writes the bundle and mounts its rootfs; on failure nothing is left. {@code completion} may
+	 * change the spec before it is written, with the root filesystem in place (mounted, for an
+	 * image) to read from.
+	 */
 	@SuppressWarnings("unchecked")
-	Path prepare(String id, String specJson, List<Mount> rootfs) {
+	Path prepare(String id, String specJson, List<Mount> rootfs, BiConsumer<Map<String, Object>, Path> completion) {
 		if (!ID.matcher(id).matches()) {
 			throw new SpecException("container_id: invalid id \"" + id + "\"");
 		}
@@ -67,14 +73,16 @@ class Bundles {
 			throw new UncheckedIOException(ex);
 		}
 		try {
+			Path rootPath = Path.of(spec.root().path());
 			if (!rootfs.isEmpty()) {
-				Path target = bundle.resolve("rootfs");
-				Files.createDirectories(target);
-				mountRootfs(rootfs, target);
+				rootPath = bundle.resolve("rootfs");
+				Files.createDirectories(rootPath);
+				mountRootfs(rootfs, rootPath);
 				Map<String, Object> root = new LinkedHashMap<>((Map<String, Object>) document.get("root"));
-				root.put("path", target.toString());
+				root.put("path", rootPath.toString());
 				document.put("root", root);
 			}
+			completion.accept(document, rootPath);
 			Files.writeString(bundle.resolve("config.json"), Json.write(document));
 			return bundle;
 		}
@@ -84,6 +92,20 @@ class Bundles {
 				throw new UncheckedIOException(io);
 			}
 			throw (RuntimeException) ex;
+		}
+	}
+
+	/** The root filesystem of a created container, as its spec has it. */
+	Path rootfs(String id) {
+		Path config = this.properties.bundles().resolve(id).resolve("config.json");
+		if (!ID.matcher(id).matches() || !Files.isRegularFile(config)) {
+			throw new ContainerNotFoundException(id);
+		}
+		try {
+			return Path.of(RuntimeSpec.read(JsonObject.parse(Files.readString(config))).root().path());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 

@@ -1,18 +1,20 @@
 package dev.berth.agent.task;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
 import dev.berth.agent.AgentErrors;
+import dev.berth.agent.CallCancellation;
+import dev.berth.agent.container.ContainerDirectories;
+import dev.berth.agent.logs.ContainerLogs;
+import dev.berth.agent.top.ContainerTop;
 import dev.berth.contracts.agent.v1.AttachRequest;
 import dev.berth.contracts.agent.v1.AttachResponse;
 import dev.berth.contracts.agent.v1.CloseIORequest;
@@ -29,6 +31,8 @@ import dev.berth.contracts.agent.v1.KillRequest;
 import dev.berth.contracts.agent.v1.KillResponse;
 import dev.berth.contracts.agent.v1.ListRequest;
 import dev.berth.contracts.agent.v1.ListResponse;
+import dev.berth.contracts.agent.v1.LogsRequest;
+import dev.berth.contracts.agent.v1.LogsResponse;
 import dev.berth.contracts.agent.v1.PauseRequest;
 import dev.berth.contracts.agent.v1.PauseResponse;
 import dev.berth.contracts.agent.v1.PidsRequest;
@@ -46,7 +50,6 @@ import dev.berth.contracts.agent.v1.StateResponse;
 import dev.berth.contracts.agent.v1.StatsRequest;
 import dev.berth.contracts.agent.v1.StatsResponse;
 import dev.berth.contracts.agent.v1.StdioConfig;
-import dev.berth.contracts.agent.v1.StdioStream;
 import dev.berth.contracts.agent.v1.TaskExecAdded;
 import dev.berth.contracts.agent.v1.TaskExecStarted;
 import dev.berth.contracts.agent.v1.TaskExited;
@@ -57,13 +60,14 @@ import dev.berth.contracts.agent.v1.TaskServiceGrpc;
 import dev.berth.contracts.agent.v1.TaskStarted;
 import dev.berth.contracts.agent.v1.TaskStatus;
 import dev.berth.contracts.agent.v1.TaskDeleted;
+import dev.berth.contracts.agent.v1.TopRequest;
+import dev.berth.contracts.agent.v1.TopResponse;
 import dev.berth.contracts.agent.v1.UpdateRequest;
 import dev.berth.contracts.agent.v1.UpdateResponse;
 import dev.berth.contracts.agent.v1.WaitRequest;
 import dev.berth.contracts.agent.v1.WaitResponse;
 import dev.berth.runtime.linux.Signals;
 import dev.berth.runtime.shim.ShimClient;
-import dev.berth.runtime.shim.ShimWire;
 import dev.berth.runtime.spec.Json;
 import dev.berth.runtime.spec.JsonObject;
 
@@ -78,19 +82,33 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 
 	private final Bundles bundles;
 
-	TaskGrpcService(ShimClient shim, Bundles bundles) {
+	private final ProcessSpecs specs;
+
+	private final ContainerDirectories directories;
+
+	private final ContainerLogs logs;
+
+	private final ContainerTop top;
+
+	TaskGrpcService(ShimClient shim, Bundles bundles, ProcessSpecs specs, ContainerDirectories directories,
+			ContainerLogs logs, ContainerTop top) {
 		this.shim = shim;
 		this.bundles = bundles;
+		this.specs = specs;
+		this.directories = directories;
+		this.logs = logs;
+		this.top = top;
 	}
 
 	@Override
 	public void create(CreateRequest request, StreamObserver<CreateResponse> observer) {
 		unary(observer, () -> {
 			String id = request.getContainerId();
-			var bundle = this.bundles.prepare(id, request.getSpecJson().toStringUtf8(), request.getRootfsList());
+			var bundle = this.bundles.prepare(id, request.getSpecJson().toStringUtf8(), request.getRootfsList(),
+					(spec, rootfs) -> this.specs.completeContainer(request, spec, rootfs));
 			try {
 				JsonObject result = this.shim.callForObject(Json.obj("op", "create", "id", id, "bundle",
-						bundle.toString(), "stdio", stdio(request.getStdio())));
+						bundle.toString(), "stdio", stdio(id, request.getStdio())));
 				return CreateResponse.newBuilder().setPid((int) result.integer("pid", 0)).build();
 			}
 			catch (RuntimeException ex) {
@@ -170,7 +188,8 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 	public void exec(ExecRequest request, StreamObserver<ExecResponse> observer) {
 		unary(observer, () -> {
 			this.shim.call(Json.obj("op", "exec", "id", request.getContainerId(), "execId", request.getExecId(),
-					"process", request.getProcessJson().toStringUtf8(), "stdio", stdio(request.getStdio())));
+					"process", this.specs.execProcess(request), "stdio",
+					stdio(request.getContainerId(), request.getStdio())));
 			return ExecResponse.getDefaultInstance();
 		});
 	}
@@ -256,15 +275,7 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 	@Override
 	public void events(EventsRequest request, StreamObserver<EventsResponse> observer) {
 		ServerCallStreamObserver<EventsResponse> call = (ServerCallStreamObserver<EventsResponse>) observer;
-		// gRPC takes the cancel handler only before this method returns: it closes whatever is open then
-		java.util.concurrent.atomic.AtomicReference<Closeable> connection = new java.util.concurrent.atomic.AtomicReference<>();
-		call.setOnCancelHandler(() -> {
-			Closeable open = connection.getAndSet(() -> {
-			});
-			if (open != null) {
-				closeQuietly(open);
-			}
-		});
+		CallCancellation cancellation = CallCancellation.of(call);
 		Thread.ofVirtual().name("berth-events").start(() -> {
 			try {
 				this.shim.events((event) -> {
@@ -274,11 +285,7 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 							call.onNext(response);
 						}
 					}
-				}, (open) -> {
-					if (!connection.compareAndSet(null, open)) {
-						closeQuietly(open); // cancelled before the stream opened
-					}
-				});
+				}, cancellation::opened);
 				if (!call.isCancelled()) {
 					call.onCompleted();
 				}
@@ -289,6 +296,16 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 				}
 			}
 		});
+	}
+
+	@Override
+	public void logs(LogsRequest request, StreamObserver<LogsResponse> observer) {
+		this.logs.stream(request, (ServerCallStreamObserver<LogsResponse>) observer);
+	}
+
+	@Override
+	public void top(TopRequest request, StreamObserver<TopResponse> observer) {
+		unary(observer, () -> this.top.list(request.getContainerId(), request.getPsArgs()));
 	}
 
 	@Override
@@ -319,11 +336,11 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 		}
 	}
 
-	private static Map<String, Object> stdio(StdioConfig stdio) {
+	private Map<String, Object> stdio(String id, StdioConfig stdio) {
 		Map<String, Object> map = new LinkedHashMap<>();
 		map.put("terminal", stdio.getTerminal());
 		map.put("stdin", stdio.getStdin());
-		map.put("logPath", stdio.getLogPath());
+		map.put("logPath", this.directories.resolveLogPath(id, stdio.getLogPath()));
 		map.put("logMaxSize", stdio.getLogMaxSize());
 		map.put("logMaxFiles", stdio.getLogMaxFiles());
 		map.put("width", stdio.getConsoleWidth());
@@ -404,113 +421,6 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 			}
 		}
 		return event.build();
-	}
-
-	private static void closeQuietly(Closeable closeable) {
-		try {
-			closeable.close();
-		}
-		catch (IOException ex) {
-			// closing anyway
-		}
-	}
-
-	/** One Attach stream: the first message names the process, later ones carry stdin. */
-	private static final class AttachBridge implements StreamObserver<AttachRequest> {
-
-		private final ShimClient shim;
-
-		private final ServerCallStreamObserver<AttachResponse> observer;
-
-		private ShimClient.Session session;
-
-		AttachBridge(ShimClient shim, StreamObserver<AttachResponse> observer) {
-			this.shim = shim;
-			this.observer = (ServerCallStreamObserver<AttachResponse>) observer;
-			this.observer.setOnCancelHandler(this::closeSession);
-		}
-
-		@Override
-		public synchronized void onNext(AttachRequest request) {
-			try {
-				if (this.session == null) {
-					this.session = this.shim.attach(request.getContainerId(), request.getExecId(), request.getStdin(),
-							request.getStdout(), request.getStderr());
-					Thread.ofVirtual().name("berth-attach-out").start(this::pumpOutput);
-				}
-				if (!request.getData().isEmpty()) {
-					this.session.writeStdin(request.getData().toByteArray());
-				}
-				if (request.getCloseStdin()) {
-					this.session.closeStdin();
-				}
-			}
-			catch (IOException | RuntimeException ex) {
-				fail(ex);
-			}
-		}
-
-		private void pumpOutput() {
-			try {
-				ShimWire.Frame frame;
-				while ((frame = this.session.read()) != null) {
-					AttachResponse.Builder response = AttachResponse.newBuilder();
-					if (frame.stream() == ShimWire.EXIT) {
-						synchronized (this.observer) {
-							this.observer.onNext(response.setEof(true).build());
-							this.observer.onCompleted();
-						}
-						closeSession();
-						return;
-					}
-					response.setStream((frame.stream() == ShimWire.STDERR) ? StdioStream.STDIO_STREAM_STDERR
-							: StdioStream.STDIO_STREAM_STDOUT).setData(ByteString.copyFrom(frame.data()));
-					synchronized (this.observer) {
-						this.observer.onNext(response.build());
-					}
-				}
-				synchronized (this.observer) {
-					this.observer.onCompleted();
-				}
-			}
-			catch (IOException | RuntimeException ex) {
-				if (!this.observer.isCancelled()) {
-					fail(ex);
-				}
-			}
-		}
-
-		@Override
-		public void onError(Throwable error) {
-			closeSession();
-		}
-
-		@Override
-		public synchronized void onCompleted() {
-			// the client is done sending: that ends its stdin; output goes on until the process exits
-			try {
-				if (this.session != null) {
-					this.session.closeStdin();
-				}
-			}
-			catch (IOException ex) {
-				closeSession();
-			}
-		}
-
-		private void fail(Exception ex) {
-			synchronized (this.observer) {
-				this.observer.onError(AgentErrors.toStatus(ex));
-			}
-			closeSession();
-		}
-
-		private void closeSession() {
-			if (this.session != null) {
-				closeQuietly(this.session);
-			}
-		}
-
 	}
 
 }

@@ -1,11 +1,13 @@
 package dev.berth.runtime.linux;
 
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import com.sun.jna.Platform;
 
 /**
@@ -43,6 +45,20 @@ public final class DirFd implements AutoCloseable {
 	private static final int O_NOFOLLOW = Platform.isARM() ? 0x8000 : 0x20000;
 
 	private static final int F_DUPFD_CLOEXEC = 1030;
+
+	private static final int O_NOCTTY = 0x100;
+
+	private static final int O_NONBLOCK = 0x800;
+
+	/** openat2(2): the same number on x86_64 and arm64. */
+	private static final long SYS_OPENAT2 = 437;
+
+	private static final long RESOLVE_NO_MAGICLINKS = 0x02;
+
+	private static final long RESOLVE_IN_ROOT = 0x10;
+
+	/** sizeof(struct open_how): flags, mode, resolve. */
+	private static final int OPEN_HOW_SIZE = 24;
 
 	private static final int DIRECTORY_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
@@ -227,6 +243,87 @@ public final class DirFd implements AutoCloseable {
 			}
 			throw new SyscallException("getxattr " + key, child(name), ex.getErrorCode());
 		}
+	}
+
+	/**
+	 * Reads the regular file at {@code path} as a process whose root is this directory would: with
+	 * openat2's RESOLVE_IN_ROOT the kernel resolves every symbolic link and {@code ..} on the way
+	 * inside this directory, so a link in a container's root filesystem never leads to a host file,
+	 * even while the container changes it. Returns null when there is no regular file there (a
+	 * FIFO or device is not opened for reading); fails past {@code maxBytes}.
+	 */
+	public byte[] readFileInRoot(String path, int maxBytes) {
+		int file;
+		try (Memory how = new Memory(OPEN_HOW_SIZE)) {
+			// non-blocking: a FIFO planted at the path must not hang the open
+			how.setLong(0, O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			how.setLong(8, 0);
+			how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			file = (int) LibC.syscall(SYS_OPENAT2, this.fd, path, how, OPEN_HOW_SIZE);
+		}
+		catch (LastErrorException ex) {
+			if (ex.getErrorCode() == Errno.ENOSYS) {
+				file = openWithoutLinks(path); // kernels before 5.6
+			}
+			else if (isAbsent(ex.getErrorCode())) {
+				return null;
+			}
+			else {
+				throw new SyscallException("openat2", child(path), ex.getErrorCode());
+			}
+		}
+		if (file < 0) {
+			return null;
+		}
+		try {
+			// the descriptor's /proc entry is the opened file itself, whatever its path is now
+			if (!Files.isRegularFile(Path.of("/proc/self/fd/" + file))) {
+				return null;
+			}
+			return Kernel.readToEnd(file, maxBytes);
+		}
+		finally {
+			Kernel.close(file);
+		}
+	}
+
+	/**
+	 * Without openat2: opens {@code path} one component at a time, following no link at all; a
+	 * path through a symbolic link counts as absent. Returns -1 when absent.
+	 */
+	private int openWithoutLinks(String path) {
+		String[] names = Arrays.stream(path.split("/")).filter((n) -> !n.isEmpty()).toArray(String[]::new);
+		if (names.length == 0 || Arrays.asList(names).contains("..")) {
+			return -1;
+		}
+		DirFd directory = duplicate();
+		try {
+			for (int i = 0; i < names.length - 1; i++) {
+				DirFd next = directory.openDirectory(names[i]);
+				directory.close();
+				directory = next;
+			}
+			return LibC.openat(directory.fd, names[names.length - 1], O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0);
+		}
+		catch (SyscallException ex) {
+			if (isAbsent(ex.errno())) {
+				return -1;
+			}
+			throw ex;
+		}
+		catch (LastErrorException ex) {
+			if (isAbsent(ex.getErrorCode())) {
+				return -1;
+			}
+			throw new SyscallException("open", child(path), ex.getErrorCode());
+		}
+		finally {
+			directory.close();
+		}
+	}
+
+	private static boolean isAbsent(int errno) {
+		return errno == Errno.ENOENT || errno == Errno.ENOTDIR || errno == Errno.ELOOP;
 	}
 
 	/** Writes back everything cached for the filesystem this directory is on. */

@@ -30,10 +30,16 @@ final class Attachment {
 
 	private boolean closed;
 
-	Attachment(SocketChannel channel, boolean stdout, boolean stderr) {
+	/**
+	 * {@code greeting} goes out before any frame: the shim's answer to the attach request, queued
+	 * before the attachment joins its task, so a client that reads it knows that every byte the
+	 * process writes from then on reaches it.
+	 */
+	Attachment(SocketChannel channel, boolean stdout, boolean stderr, ByteBuffer greeting) {
 		this.channel = channel;
 		this.stdout = stdout;
 		this.stderr = stderr;
+		enqueue(greeting);
 		Thread.ofVirtual().name("berth-attach").start(this::drain);
 	}
 

@@ -235,8 +235,9 @@ public final class NodeShim {
 			ShimWire.writeLine(client, Json.obj("ok", false, "kind", ex.kind().name(), "error", ex.getMessage()));
 			return;
 		}
-		ShimWire.writeLine(client, Json.obj("ok", true));
-		Attachment attachment = new Attachment(client, request.bool("stdout", true), request.bool("stderr", true));
+		// the answer is queued ahead of any output and sent once the attachment is in place
+		Attachment attachment = new Attachment(client, request.bool("stdout", true), request.bool("stderr", true),
+				ShimWire.line(Json.obj("ok", true)));
 		task.attach(attachment);
 		boolean stdin = request.bool("stdin", false) && task.stdin() != null;
 		try {

@@ -29,7 +29,17 @@ public final class ShimClient {
 	 * comes back as {@link ShimException} of the shim's kind.
 	 */
 	public Object call(Map<String, Object> request) {
+		return call(request, (open) -> {
+		});
+	}
+
+	/**
+	 * As {@link #call(Map)}, handing the connection to {@code onOpen} first: closing it from another
+	 * thread aborts a call that waits (a {@code wait} for an exit that no longer matters).
+	 */
+	public Object call(Map<String, Object> request, Consumer<Closeable> onOpen) {
 		try (SocketChannel channel = connect()) {
+			onOpen.accept(channel);
 			ShimWire.writeLine(channel, request);
 			return result(ShimWire.readResponse(channel));
 		}

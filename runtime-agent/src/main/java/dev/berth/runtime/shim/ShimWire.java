@@ -36,7 +36,12 @@ public final class ShimWire {
 	}
 
 	public static void writeLine(SocketChannel channel, Map<String, Object> message) throws IOException {
-		writeFully(channel, ByteBuffer.wrap((Json.write(message) + "\n").getBytes(StandardCharsets.UTF_8)));
+		writeFully(channel, line(message));
+	}
+
+	/** One message as the line {@link #writeLine} sends. */
+	static ByteBuffer line(Map<String, Object> message) {
+		return ByteBuffer.wrap((Json.write(message) + "\n").getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Reads one line byte by byte, so nothing after it (frames) is consumed. */

@@ -44,6 +44,9 @@ import dev.berth.contracts.lifecycle.v1.StopRequest;
 import dev.berth.contracts.lifecycle.v1.StopResponse;
 import dev.berth.contracts.lifecycle.v1.Stream;
 import dev.berth.contracts.lifecycle.v1.StreamHeader;
+import dev.berth.contracts.lifecycle.v1.TopProcess;
+import dev.berth.contracts.lifecycle.v1.TopRequest;
+import dev.berth.contracts.lifecycle.v1.TopResponse;
 import dev.berth.contracts.lifecycle.v1.UnpauseRequest;
 import dev.berth.contracts.lifecycle.v1.UnpauseResponse;
 import dev.berth.contracts.lifecycle.v1.WaitRegistered;
@@ -209,6 +212,17 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 		unary(observer, () -> {
 			this.containers.rename(request.getContainer(), request.getNewName());
 			return RenameResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void top(TopRequest request, StreamObserver<TopResponse> observer) {
+		unary(observer, () -> {
+			var top = this.containers.top(request.getContainer(), request.getPsArgs());
+			TopResponse.Builder response = TopResponse.newBuilder().addAllTitles(top.getTitlesList());
+			top.getProcessesList()
+				.forEach((process) -> response.addProcesses(TopProcess.newBuilder().addAllFields(process.getFieldsList())));
+			return response.build();
 		});
 	}
 

@@ -494,6 +494,20 @@ public class Containers {
 		});
 	}
 
+	/** {@code GET /containers/{id}/top}: the node's {@code ps}, narrowed to the container's processes. */
+	public dev.berth.contracts.agent.v1.TopResponse top(String reference, String psArgs) {
+		Container container = this.store.get(reference);
+		if (!isUp(container.state().status())) {
+			throw notRunning(container);
+		}
+		return this.nodes.get(container.node())
+			.tasks()
+			.top(dev.berth.contracts.agent.v1.TopRequest.newBuilder()
+				.setContainerId(container.id())
+				.setPsArgs(psArgs)
+				.build());
+	}
+
 	/** Whether a container's output is a terminal's (raw) or two streams (multiplexed). */
 	public boolean tty(String reference) {
 		return this.store.get(reference).config().tty();

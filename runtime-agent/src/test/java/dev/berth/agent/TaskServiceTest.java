@@ -194,6 +194,11 @@ class TaskServiceTest {
 		assertThat(stats.getPidsLimit()).isEqualTo(7);
 		assertThat(stats.getMemoryLimitBytes()).isEqualTo(64L << 20);
 		assertThat(stats.getMemoryUsageBytes()).isPositive();
+		// the node's totals, against which the CLI computes percentages
+		assertThat(stats.getOnlineCpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+		assertThat(stats.getSystemCpuUsageNanos()).isGreaterThan(stats.getCpuUsageNanos());
+		assertThat(stats.getHostMemoryBytes()).isGreaterThan(64L << 20);
+		assertThat(stats.getReadAtUnixNano()).isPositive();
 		this.client.tasks.delete(DeleteRequest.newBuilder().setContainerId("upd1").setForce(true).build());
 	}
 

@@ -42,6 +42,8 @@ import dev.berth.contracts.lifecycle.v1.StartRequest;
 import dev.berth.contracts.lifecycle.v1.StartResponse;
 import dev.berth.contracts.lifecycle.v1.StopRequest;
 import dev.berth.contracts.lifecycle.v1.StopResponse;
+import dev.berth.contracts.lifecycle.v1.StatsRequest;
+import dev.berth.contracts.lifecycle.v1.StatsResponse;
 import dev.berth.contracts.lifecycle.v1.Stream;
 import dev.berth.contracts.lifecycle.v1.StreamHeader;
 import dev.berth.contracts.lifecycle.v1.TopProcess;
@@ -66,6 +68,8 @@ import dev.berth.lifecycle.task.HealthChecks;
 class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final java.time.Duration STATS_INTERVAL = java.time.Duration.ofSeconds(1);
 
 	private final Containers containers;
 
@@ -224,6 +228,45 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 				.forEach((process) -> response.addProcesses(TopProcess.newBuilder().addAllFields(process.getFieldsList())));
 			return response.build();
 		});
+	}
+
+	/**
+	 * {@code docker stats}: a sample a second, each with the one before as precpu; without
+	 * {@code stream}, one sample (after a second one has been taken, unless one-shot).
+	 */
+	@Override
+	public void stats(StatsRequest request, StreamObserver<StatsResponse> observer) {
+		ServerCallStreamObserver<StatsResponse> responses = (ServerCallStreamObserver<StatsResponse>) observer;
+		try {
+			Container container = this.store.get(request.getContainer());
+			var previous = (request.getStream() || request.getOneShot()) ? null
+					: this.containers.stats(container.id()).orElse(null);
+			if (previous != null) {
+				Thread.sleep(STATS_INTERVAL);
+			}
+			while (!responses.isCancelled()) {
+				var sample = this.containers.stats(container.id()).orElse(null);
+				responses.onNext(StatsResponse.newBuilder()
+					.setJson(ByteString.copyFromUtf8(StatsJson.of(container, sample, previous).toString()))
+					.build());
+				if (!request.getStream() || sample == null) {
+					break;
+				}
+				previous = sample;
+				Thread.sleep(STATS_INTERVAL);
+			}
+			if (!responses.isCancelled()) {
+				responses.onCompleted();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (RuntimeException ex) {
+			if (!responses.isCancelled()) {
+				observer.onError(LifecycleErrors.toStatus(ex));
+			}
+		}
 	}
 
 	@Override

@@ -508,6 +508,26 @@ public class Containers {
 				.build());
 	}
 
+	/** One sample of the container's cgroup and of its node; empty when it does not run. */
+	public Optional<dev.berth.contracts.agent.v1.StatsResponse> stats(String id) {
+		Container container = this.store.get(id);
+		if (!hasTask(container.state().status())) {
+			return Optional.empty();
+		}
+		try {
+			return Optional.of(this.nodes.get(container.node())
+				.tasks()
+				.stats(dev.berth.contracts.agent.v1.StatsRequest.newBuilder().setContainerId(container.id()).build()));
+		}
+		catch (StatusRuntimeException ex) {
+			if (ex.getStatus().getCode() == Status.Code.NOT_FOUND
+					|| ex.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+				return Optional.empty();
+			}
+			throw ex;
+		}
+	}
+
 	/** Whether a container's output is a terminal's (raw) or two streams (multiplexed). */
 	public boolean tty(String reference) {
 		return this.store.get(reference).config().tty();

@@ -90,6 +90,8 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 
 	private final ContainerTop top;
 
+	private final HostCpu hostCpu = new HostCpu(java.nio.file.Path.of("/proc"));
+
 	TaskGrpcService(ShimClient shim, Bundles bundles, ProcessSpecs specs, ContainerDirectories directories,
 			ContainerLogs logs, ContainerTop top) {
 		this.shim = shim;
@@ -253,7 +255,13 @@ class TaskGrpcService extends TaskServiceGrpc.TaskServiceImplBase {
 				.setPidsLimit(s.integer("pidsLimit", 0))
 				.setOomKills(s.integer("oomKills", 0));
 			s.integers("perCpu").forEach(response::addPerCpuUsageNanos);
-			return response.build();
+			HostCpu.Sample host = this.hostCpu.sample();
+			java.time.Instant now = java.time.Instant.now();
+			return response.setSystemCpuUsageNanos(host.systemCpuNanos())
+				.setOnlineCpus(host.onlineCpus())
+				.setHostMemoryBytes(host.memoryBytes())
+				.setReadAtUnixNano(now.getEpochSecond() * 1_000_000_000L + now.getNano())
+				.build();
 		});
 	}
 

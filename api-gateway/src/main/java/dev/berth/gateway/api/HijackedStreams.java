@@ -1,5 +1,6 @@
 package dev.berth.gateway.api;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -169,13 +170,17 @@ public final class HijackedStreams<Q, R> {
 					return;
 				}
 			}
-			// the client half-closed its side: stdin ends, output keeps flowing
-			this.call.send(this.messages.closeStdin());
+		}
+		catch (EOFException ex) {
+			// Tomcat's blocking read reports the end of the client's side this way rather than as -1
 		}
 		catch (IOException | RuntimeException ex) {
 			// the connection is closing, or the call ended: the output side sees it and finishes
 			logger.trace("stdin ended: " + ex);
+			return;
 		}
+		// the client half-closed its side: stdin ends, output keeps flowing
+		this.call.send(this.messages.closeStdin());
 	}
 
 	private void close() {

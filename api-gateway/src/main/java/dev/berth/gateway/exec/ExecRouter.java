@@ -76,12 +76,12 @@ class ExecRouter {
 			HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
 		ExecStartConfig config = this.json.read(request, ExecStartConfig.class);
 		if (config == null) {
-			config = new ExecStartConfig(false, false, null);
+			config = new ExecStartConfig(null, null, null);
 		}
 		ExecStartRequest.Builder first = ExecStartRequest.newBuilder()
 			.setExecId(id)
-			.setDetach(config.detach())
-			.setTty(config.tty());
+			.setDetach(config.detached())
+			.setTty(config.terminal());
 		List<Integer> consoleSize = config.consoleSize();
 		if (consoleSize != null && !consoleSize.isEmpty()) {
 			if (consoleSize.size() != 2) {
@@ -92,7 +92,7 @@ class ExecRouter {
 		}
 		HijackedStreams<ExecStartRequest, ExecStartResponse> streams = HijackedStreams.open(this.asyncExecs::start,
 				first.build(), START);
-		if (config.detach()) {
+		if (config.detached()) {
 			streams.drain();
 			response.setStatus(HttpServletResponse.SC_OK);
 			return;

@@ -9,6 +9,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param consoleSize {@code [height, width]} of the terminal (API 1.42), or {@code null}
  */
-record ExecStartConfig(@JsonProperty("Detach") boolean detach, @JsonProperty("Tty") boolean tty,
+record ExecStartConfig(@JsonProperty("Detach") Boolean detach, @JsonProperty("Tty") Boolean tty,
 		@JsonProperty("ConsoleSize") List<Integer> consoleSize) {
+
+	// fields a client leaves out are false, as Go's zero values
+	boolean detached() {
+		return Boolean.TRUE.equals(this.detach);
+	}
+
+	boolean terminal() {
+		return Boolean.TRUE.equals(this.tty);
+	}
+
 }

@@ -166,6 +166,11 @@ public final class ScriptedLifecycle implements AutoCloseable {
 	/** Forgets the scripts and recorded requests of the test before. */
 	public void reset() {
 		this.scripts.clear();
+		forgetRequests();
+	}
+
+	/** Forgets the recorded requests of the test before, keeping the scripts. */
+	public void forgetRequests() {
 		this.received.clear();
 	}
 

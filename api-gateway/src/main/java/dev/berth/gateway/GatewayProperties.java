@@ -10,11 +10,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param hosts where the Docker API listens, as dockerd's {@code -H} takes it ({@code unix:///run/berth/docker.sock})
  * @param engine engine-service's gRPC address, {@code host:port}, reached in plaintext on loopback
+ * @param lifecycle lifecycle-service's gRPC address, {@code host:port}, reached in plaintext on loopback
  * @param maxBodySize the largest JSON request body read, in bytes
  * @param maxJsonDepth the deepest nesting of a JSON request body
  */
 @ConfigurationProperties("berth.gateway")
 public record GatewayProperties(@DefaultValue("unix:///run/berth/docker.sock") List<String> hosts,
 		@DefaultValue("127.0.0.1:7442") String engine, @DefaultValue("1048576") int maxBodySize,
-		@DefaultValue("64") int maxJsonDepth) {
+		@DefaultValue("64") int maxJsonDepth, @DefaultValue("127.0.0.1:7443") String lifecycle) {
 }

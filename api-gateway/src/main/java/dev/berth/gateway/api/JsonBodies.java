@@ -38,6 +38,42 @@ public class JsonBodies {
 
 	/** The request's body as a {@code type}; an empty body is {@code null}. */
 	public <T> T read(HttpServletRequest request, Class<T> type) throws IOException {
+		byte[] body = bounded(request);
+		if (body.length == 0) {
+			return null;
+		}
+		try {
+			return this.mapper.readValue(body, type);
+		}
+		catch (JacksonException ex) {
+			throw new InvalidParameterException("invalid JSON: " + ex.getOriginalMessage());
+		}
+	}
+
+	/**
+	 * The request's body as the bytes the client sent, once they are known to be one JSON object within the limits:
+	 * for bodies a service reads itself (a container's config), passed on unchanged so that no field is lost on the
+	 * way. An empty body is refused with dockerd's message.
+	 */
+	public byte[] readObject(HttpServletRequest request) throws IOException {
+		byte[] body = bounded(request);
+		if (body.length == 0) {
+			throw new InvalidParameterException("invalid JSON: got EOF while reading request body");
+		}
+		JsonNode tree;
+		try {
+			tree = this.mapper.readTree(body);
+		}
+		catch (JacksonException ex) {
+			throw new InvalidParameterException("invalid JSON: " + ex.getOriginalMessage());
+		}
+		if (!tree.isObject()) {
+			throw new InvalidParameterException("invalid JSON: the body must be a JSON object");
+		}
+		return body;
+	}
+
+	private byte[] bounded(HttpServletRequest request) throws IOException {
 		if (request.getContentLengthLong() > this.maxBodySize) {
 			throw new PayloadTooLargeException(this.maxBodySize);
 		}
@@ -48,15 +84,7 @@ public class JsonBodies {
 		if (body.length > this.maxBodySize) {
 			throw new PayloadTooLargeException(this.maxBodySize);
 		}
-		if (body.length == 0) {
-			return null;
-		}
-		try {
-			return this.mapper.readValue(body, type);
-		}
-		catch (JacksonException ex) {
-			throw new InvalidParameterException("invalid JSON: " + ex.getOriginalMessage());
-		}
+		return body;
 	}
 
 	/** A JSON document from a query parameter. */

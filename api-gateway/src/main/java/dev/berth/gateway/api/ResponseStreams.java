@@ -35,27 +35,62 @@ public class ResponseStreams {
 	 */
 	public <T> void ndjson(HttpServletResponse response, Supplier<Iterator<T>> call, Function<T, JsonMessage> toMessage)
 			throws IOException {
+		flushed(response, MediaType.APPLICATION_JSON_VALUE, call, new AnswerWriter<>() {
+
+			@Override
+			public void write(T answer, OutputStream out) throws IOException {
+				JsonMessage message = toMessage.apply(answer);
+				if (message != null) {
+					writeLine(out, message);
+				}
+			}
+
+			@Override
+			public void failed(String message, OutputStream out) throws IOException {
+				writeLine(out, JsonMessage.error(message));
+			}
+
+		});
+	}
+
+	/**
+	 * A stream that the client reads as it comes (logs, stats, events, wait): the status line goes out with the first
+	 * answer, each answer is flushed as soon as it is written, so an answer that writes nothing still sends what
+	 * came before it (the headers, for the first). The writer may change the content type while it handles the first
+	 * answer. A failure after the first answer goes to {@link AnswerWriter#failed}.
+	 */
+	public <T> void flushed(HttpServletResponse response, String contentType, Supplier<Iterator<T>> call,
+			AnswerWriter<T> writer) throws IOException {
 		try (Context.CancellableContext context = Context.current().withCancellation()) {
-			Iterator<T> events = context.call(call::get);
-			events.hasNext(); // fails here, before anything is written, when the service refuses at once
+			Iterator<T> answers = context.call(call::get);
+			answers.hasNext(); // fails here, before anything is written, when the service refuses at once
 			response.setStatus(HttpServletResponse.SC_OK);
-			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+			response.setContentType(contentType);
 			OutputStream out = response.getOutputStream();
 			try {
-				while (events.hasNext()) {
-					JsonMessage message = toMessage.apply(events.next());
-					if (message != null) {
-						writeLine(out, message);
-					}
+				while (answers.hasNext()) {
+					writer.write(answers.next(), out);
+					out.flush();
 				}
 			}
 			catch (StatusRuntimeException ex) {
-				writeLine(out, JsonMessage.error(ex.getStatus().getDescription()));
+				writer.failed(ex.getStatus().getDescription(), out);
 			}
 		}
 		catch (Exception ex) {
 			throw rethrow(ex);
 		}
+	}
+
+	/** Writes a stream's answers for {@link #flushed}. */
+	public interface AnswerWriter<T> {
+
+		void write(T answer, OutputStream out) throws IOException;
+
+		/** The service failed after the status line went out: what the client reads about it, if anything. */
+		default void failed(String message, OutputStream out) throws IOException {
+		}
+
 	}
 
 	/**
@@ -93,8 +128,6 @@ public class ResponseStreams {
 	private void writeLine(OutputStream out, JsonMessage message) throws IOException {
 		out.write(this.json.writeValueAsBytes(message));
 		out.write('\n');
-		// the client draws progress as lines arrive, not when a buffer fills
-		out.flush();
 	}
 
 	private static IOException rethrow(Exception ex) {

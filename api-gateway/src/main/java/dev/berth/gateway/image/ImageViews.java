@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 import dev.berth.contracts.engine.v1.DeleteItem;
 import dev.berth.contracts.engine.v1.HistoryItem;
 import dev.berth.contracts.engine.v1.Image;
+import dev.berth.contracts.engine.v1.ImageDiskUsage;
 import dev.berth.gateway.api.ApiVersion;
 
 /**
@@ -21,7 +22,7 @@ import dev.berth.gateway.api.ApiVersion;
  * container config) is read from the config's own JSON, so nothing is lost between registry and client.
  */
 @Component
-class ImageViews {
+public class ImageViews {
 
 	// dockerd's answer when it does not compute a count that costs a walk over every container
 	private static final long NOT_COMPUTED = -1;
@@ -36,13 +37,21 @@ class ImageViews {
 	}
 
 	ImageSummary summary(Image image, String apiVersion) {
+		return summary(image, NOT_COMPUTED, NOT_COMPUTED, apiVersion);
+	}
+
+	/** An image of {@code GET /system/df}: the summary, with the shared size and container count computed. */
+	public ImageSummary diskUsage(ImageDiskUsage usage, String apiVersion) {
+		return summary(usage.getImage(), usage.getSharedSize(), usage.getContainers(), apiVersion);
+	}
+
+	private ImageSummary summary(Image image, long sharedSize, long containers, String apiVersion) {
 		JsonNode config = config(image);
 		Map<String, String> labels = new LinkedHashMap<>();
 		config.path("config").path("Labels").properties()
 			.forEach((label) -> labels.put(label.getKey(), label.getValue().asString()));
 		return new ImageSummary(image.getId(), image.getParent(), image.getRepoTagsList(), image.getRepoDigestsList(),
-				image.getCreated(), image.getSize(), NOT_COMPUTED, virtualSize(image, apiVersion), labels,
-				NOT_COMPUTED);
+				image.getCreated(), image.getSize(), sharedSize, virtualSize(image, apiVersion), labels, containers);
 	}
 
 	ImageInspect inspect(Image image, String apiVersion) {

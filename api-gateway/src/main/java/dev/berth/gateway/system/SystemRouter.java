@@ -70,7 +70,7 @@ class SystemRouter {
 				ApiVersion.CURRENT, ApiVersion.MINIMUM, "", runtime, "linux", arch, kernel, "");
 	}
 
-	private static String engineVersion() {
+	static String engineVersion() {
 		String version = SystemRouter.class.getPackage().getImplementationVersion();
 		return (version != null) ? version : "dev";
 	}
@@ -85,7 +85,7 @@ class SystemRouter {
 		};
 	}
 
-	private static String kernelVersion() {
+	static String kernelVersion() {
 		try {
 			return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
 		}

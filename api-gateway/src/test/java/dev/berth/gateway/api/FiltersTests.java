@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FiltersTests {
 
-	private final JsonBodies json = new JsonBodies(new GatewayProperties(List.of(), "", 1024, 8));
+	private final JsonBodies json = new JsonBodies(new GatewayProperties(List.of(), "", 1024, 8, ""));
 
 	@Test
 	void readsTheCliSetsAndDockerPyLists() {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,16 @@ public final class Commands {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * The real docker CLI against the gateway's {@code socket}, with a config directory of its own under
+	 * {@code directory}: it must not read or write root's.
+	 */
+	public static Result docker(Path socket, Path directory, String... arguments) {
+		List<String> command = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
+		command.addAll(List.of(arguments));
+		return run(command, Map.of("DOCKER_CONFIG", directory.resolve("docker-config").toString()));
 	}
 
 	public static String ok(String... command) {

@@ -40,10 +40,26 @@ public final class UnixHttp {
 	}
 
 	public Response send(String method, String path, Map<String, String> headers, byte[] body) throws IOException {
-		try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+		try (Exchange exchange = open(method, path, headers, body)) {
+			byte[] responseBody = method.equals("HEAD") ? new byte[0]
+					: exchange.isChunked() ? dechunk(exchange.in()) : exchange.in().readAllBytes();
+			return new Response(exchange.status(), exchange.headers(), responseBody);
+		}
+	}
+
+	/**
+	 * Sends a request and reads the status line and headers, leaving the connection open: for answers read as they
+	 * come (a wait's body, a hijacked stream) and for writing to the connection afterwards.
+	 */
+	public Exchange open(String method, String path, Map<String, String> headers, byte[] body) throws IOException {
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		try {
 			channel.connect(UnixDomainSocketAddress.of(this.socket));
 			OutputStream out = Channels.newOutputStream(channel);
-			StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n");
+			StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: docker\r\n");
+			if (!headers.containsKey("Connection")) {
+				request.append("Connection: close\r\n");
+			}
 			headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
 			if (body.length > 0 || method.equals("POST")) {
 				request.append("Content-Length: ").append(body.length).append("\r\n");
@@ -59,10 +75,43 @@ public final class UnixHttp {
 				int colon = header.indexOf(':');
 				responseHeaders.put(header.substring(0, colon).toLowerCase(Locale.ROOT), header.substring(colon + 1).strip());
 			}
-			byte[] responseBody = method.equals("HEAD") ? new byte[0]
-					: "chunked".equalsIgnoreCase(responseHeaders.get("transfer-encoding")) ? dechunk(in) : in.readAllBytes();
-			return new Response(status, responseHeaders, responseBody);
+			return new Exchange(channel, statusLine, status, responseHeaders, in, out);
 		}
+		catch (IOException | RuntimeException ex) {
+			channel.close();
+			throw ex;
+		}
+	}
+
+	/** An open connection after the response's headers: {@code in} reads what follows them, byte for byte. */
+	public record Exchange(SocketChannel channel, String statusLine, int status, Map<String, String> headers,
+			InputStream in, OutputStream out) implements AutoCloseable {
+
+		public boolean isChunked() {
+			return "chunked".equalsIgnoreCase(this.headers.get("transfer-encoding"));
+		}
+
+		/** The next chunk of a chunked body, or {@code null} at its end. */
+		public byte[] nextChunk() throws IOException {
+			int size = Integer.parseInt(line(this.in).split(";")[0].strip(), 16);
+			if (size == 0) {
+				return null;
+			}
+			byte[] chunk = this.in.readNBytes(size);
+			line(this.in);
+			return chunk;
+		}
+
+		/** Half-closes the connection: the server reads the end of what the client sends, and may still write. */
+		public void shutdownOutput() throws IOException {
+			this.channel.shutdownOutput();
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.channel.close();
+		}
+
 	}
 
 	private static byte[] dechunk(InputStream in) throws IOException {

@@ -27,7 +27,8 @@ import dev.berth.lifecycle.spec.UserMounts.MountPoint;
  */
 public final class SpecFactory {
 
-	static final String OCI_VERSION = "1.2.0";
+	/** The spec version whose fields this spec uses: every runtime reads it (Debian's crun refuses 1.1 and later). */
+	static final String OCI_VERSION = "1.0.2";
 
 	/** What a process finds in PATH unless the image or the client set one. */
 	static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -3,6 +3,7 @@ package dev.berth.lifecycle.spec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -113,7 +114,8 @@ public final class SpecFactory {
 				hostConfig.readonlyRootfs(), hostConfig.privileged(), writableCgroups));
 
 		ObjectNode linux = spec.putObject("linux");
-		linux.set("sysctl", Sysctls.of(hostConfig.sysctls(), orEmpty(config.domainname()), namespaces, this.host));
+		String domainname = Objects.requireNonNullElse(config.domainname(), "");
+		linux.set("sysctl", Sysctls.of(hostConfig.sysctls(), domainname, namespaces, this.host));
 		ObjectNode linuxResources = linux.putObject("resources");
 		linuxResources.set("devices", devices.cgroupRules());
 		linuxResources.setAll(resources);
@@ -211,8 +213,5 @@ public final class SpecFactory {
 		return ContainerPaths.clean("/" + parent + "/" + containerId);
 	}
 
-	private static String orEmpty(String value) {
-		return (value != null) ? value : "";
-	}
 
 }

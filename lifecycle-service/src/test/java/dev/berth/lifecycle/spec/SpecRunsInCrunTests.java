@@ -84,7 +84,8 @@ class SpecRunsInCrunTests {
 		String script = String.join("; ", "grep -E '^(CapEff|Seccomp|NoNewPrivs):' /proc/self/status",
 				"echo kcore-bytes=$(cat /proc/kcore | wc -c)", "echo hostname=$(hostname)",
 				"echo env=$GREETING,$HOSTNAME,$PATH", "cat /etc/hosts", "cat /etc/hostname",
-				"echo memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)",
+				// cgroup v1 shows the limit in the memory hierarchy, v2 (a private cgroup namespace) at its root
+				"echo memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max)",
 				"unshare -U true 2>&1; echo userns=$?", "unshare -m true 2>&1; echo mountns=$?",
 				"echo sysrq > /proc/sysrq-trigger 2>&1; echo procsys=$?");
 		ObjectNode config = SpecFixtures.json("{'Env': ['GREETING=hello']}");

@@ -1,9 +1,12 @@
 package dev.berth.lifecycle.spec;
 
+import java.util.Objects;
+
+import tools.jackson.databind.node.ArrayNode;
+
 import dev.berth.lifecycle.InvalidArgumentException;
 import dev.berth.lifecycle.container.ContainerConfig;
 import dev.berth.lifecycle.container.HostConfig;
-import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Which namespaces a container gets of its own, from NetworkMode, IpcMode, PidMode, UTSMode,
@@ -23,31 +26,32 @@ record Namespaces(boolean hostNetwork, boolean hostPid, boolean hostUts, boolean
 	private static final String CONTAINER_PREFIX = "container:";
 
 	static Namespaces of(ContainerConfig config, HostConfig hostConfig, HostFacts host) {
-		boolean hostNetwork = hostNetwork(orEmpty(hostConfig.networkMode()));
-		String ipc = orEmpty(hostConfig.ipcMode());
+		boolean hostNetwork = hostNetwork(Objects.requireNonNullElse(hostConfig.networkMode(), ""));
+		String ipc = Objects.requireNonNullElse(hostConfig.ipcMode(), "");
 		refuseContainerMode(ipc, "IpcMode");
 		if (!ipc.isEmpty() && !ipc.equals("host") && !ipc.equals("private") && !ipc.equals("shareable")
 				&& !ipc.equals("none")) {
 			throw new InvalidArgumentException("invalid IPC mode: " + ipc);
 		}
-		String pid = orEmpty(hostConfig.pidMode());
+		String pid = Objects.requireNonNullElse(hostConfig.pidMode(), "");
 		refuseContainerMode(pid, "PidMode");
 		if (!pid.isEmpty() && !pid.equals("host")) {
 			throw new InvalidArgumentException("invalid PID mode: " + pid);
 		}
-		String uts = orEmpty(hostConfig.utsMode());
+		String uts = Objects.requireNonNullElse(hostConfig.utsMode(), "");
 		if (!uts.isEmpty() && !uts.equals("host")) {
 			throw new InvalidArgumentException("invalid UTS mode: " + uts);
 		}
-		if (uts.equals("host") && !orEmpty(config.hostname()).isEmpty()) {
+		if (uts.equals("host") && !Objects.requireNonNullElse(config.hostname(), "").isEmpty()) {
 			throw new InvalidArgumentException("conflicting options: hostname and the UTS mode");
 		}
-		String userns = orEmpty(hostConfig.usernsMode());
+		String userns = Objects.requireNonNullElse(hostConfig.usernsMode(), "");
 		if (!userns.isEmpty() && !userns.equals("host")) {
 			throw new InvalidArgumentException("invalid USER mode: " + userns);
 		}
+		boolean cgroupNamespace = cgroupNamespace(Objects.requireNonNullElse(hostConfig.cgroupnsMode(), ""), host);
 		return new Namespaces(hostNetwork, pid.equals("host"), uts.equals("host"), ipc.equals("host"),
-				!ipc.equals("none"), cgroupNamespace(orEmpty(hostConfig.cgroupnsMode()), host));
+				!ipc.equals("none"), cgroupNamespace);
 	}
 
 	/**
@@ -81,9 +85,6 @@ record Namespaces(boolean hostNetwork, boolean hostPid, boolean hostUts, boolean
 		}
 	}
 
-	private static String orEmpty(String value) {
-		return (value != null) ? value : "";
-	}
 
 	/** The spec's {@code linux.namespaces}: new ones, none joined by path. */
 	ArrayNode toSpec() {

@@ -3,6 +3,7 @@ package dev.berth.lifecycle.spec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -27,7 +28,8 @@ import dev.berth.lifecycle.spec.UserMounts.MountPoint;
  */
 public final class SpecFactory {
 
-	static final String OCI_VERSION = "1.2.0";
+	/** The spec version whose fields this spec uses: every runtime reads it (Debian's crun refuses 1.1 and later). */
+	static final String OCI_VERSION = "1.0.2";
 
 	/** What a process finds in PATH unless the image or the client set one. */
 	static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -112,7 +114,8 @@ public final class SpecFactory {
 				hostConfig.readonlyRootfs(), hostConfig.privileged(), writableCgroups));
 
 		ObjectNode linux = spec.putObject("linux");
-		linux.set("sysctl", Sysctls.of(hostConfig.sysctls(), orEmpty(config.domainname()), namespaces, this.host));
+		String domainname = Objects.requireNonNullElse(config.domainname(), "");
+		linux.set("sysctl", Sysctls.of(hostConfig.sysctls(), domainname, namespaces, this.host));
 		ObjectNode linuxResources = linux.putObject("resources");
 		linuxResources.set("devices", devices.cgroupRules());
 		linuxResources.setAll(resources);
@@ -210,8 +213,5 @@ public final class SpecFactory {
 		return ContainerPaths.clean("/" + parent + "/" + containerId);
 	}
 
-	private static String orEmpty(String value) {
-		return (value != null) ? value : "";
-	}
 
 }

@@ -16,7 +16,10 @@ public final class UnsupportedFeatureException extends RuntimeException {
 		this.feature = feature;
 	}
 
-	/** A short stable name of what is missing: {@code volumes}, {@code container-namespaces}, {@code init}, {@code networks}. */
+	/**
+	 * A short stable name of what is missing: {@code volumes}, {@code container-namespaces},
+	 * {@code init} or {@code networks}.
+	 */
 	public String feature() {
 		return this.feature;
 	}

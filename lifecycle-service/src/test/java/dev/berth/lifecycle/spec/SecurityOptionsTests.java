@@ -43,8 +43,10 @@ class SecurityOptionsTests {
 	void labelAndApparmorAreAcceptedWithoutEffectUnknownOptionsAreNot() {
 		assertThat(SecurityOptions.parse(List.of("label=disable", "label:type:svirt_t", "apparmor=unconfined", "disable")))
 			.isEqualTo(new SecurityOptions(false, Seccomp.UNSET, null, null));
-		assertThatThrownBy(() -> SecurityOptions.parse(List.of("selinux"))).hasMessage("invalid --security-opt 1: \"selinux\"");
-		assertThatThrownBy(() -> SecurityOptions.parse(List.of("magic=on"))).hasMessage("invalid --security-opt 2: \"magic=on\"");
+		assertThatThrownBy(() -> SecurityOptions.parse(List.of("selinux")))
+			.hasMessage("invalid --security-opt 1: \"selinux\"");
+		assertThatThrownBy(() -> SecurityOptions.parse(List.of("magic=on")))
+			.hasMessage("invalid --security-opt 2: \"magic=on\"");
 	}
 
 	@Test

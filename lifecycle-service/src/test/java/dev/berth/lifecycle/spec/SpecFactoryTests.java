@@ -22,7 +22,7 @@ class SpecFactoryTests {
 	void aPlainContainerGetsDockersSpec() {
 		ContainerSpec result = create("{'Cmd': ['sh', '-c', 'true'], 'Env': ['A=1']}", "{}");
 		ObjectNode spec = result.spec();
-		assertThat(spec.get("ociVersion").asString()).isEqualTo("1.2.0");
+		assertThat(spec.get("ociVersion").asString()).isEqualTo("1.0.2");
 		JsonNode process = spec.get("process");
 		assertThat(process.get("terminal").asBoolean()).isFalse();
 		assertThat(strings(process.get("args"))).containsExactly("sh", "-c", "true");
@@ -51,7 +51,7 @@ class SpecFactoryTests {
 		assertThat(result.files()).extracting(MountedFile::target).containsExactly("/etc/hostname", "/etc/hosts",
 				"/etc/resolv.conf");
 		assertThat(result.warnings()).isEmpty();
-		assertThat(new String(result.specJson())).startsWith("{\"ociVersion\":\"1.2.0\"");
+		assertThat(new String(result.specJson())).startsWith("{\"ociVersion\":\"1.0.2\"");
 	}
 
 	@Test

@@ -35,11 +35,15 @@ final class SpecFixtures {
 	}
 
 	static ContainerConfig config(String text) {
-		return MAPPER.treeToValue(json(text), ContainerConfig.class);
+		return view(json(text), ContainerConfig.class);
 	}
 
 	static HostConfig hostConfig(String text) {
-		return MAPPER.treeToValue(json(text), HostConfig.class);
+		return view(json(text), HostConfig.class);
+	}
+
+	static <T> T view(ObjectNode json, Class<T> type) {
+		return MAPPER.treeToValue(json, type);
 	}
 
 	/** A cgroup v1 amd64 host with every capability but CAP_SYS_RESOURCE, two CPUs, no IPv6. */

@@ -316,7 +316,7 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 		StreamingClient<AttachResponse> client = new StreamingClient<>(observer,
 				(header) -> AttachResponse.newBuilder().setAttached(header).build(),
 				(stream, data) -> AttachResponse.newBuilder().setOutput(StreamingClient.frame(stream, data)).build());
-		return new StreamObserver<>() {
+		StreamObserver<AttachRequest> requests = new StreamObserver<>() {
 
 			private AttachSession session;
 
@@ -329,7 +329,6 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 								new AttachSession.Options(request.getStdin(), request.getStdout(), request.getStderr(),
 										false, request.getDetachKeys()),
 								client);
-						((ServerCallStreamObserver<AttachResponse>) observer).setOnCancelHandler(this.session::cancel);
 						client.ready(tty);
 					}
 					if (!request.getData().isEmpty()) {
@@ -361,6 +360,9 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 				}
 			}
 		};
+		// a client that goes away ends the session, as an error on the request stream does
+		((ServerCallStreamObserver<AttachResponse>) observer).setOnCancelHandler(() -> requests.onError(null));
+		return requests;
 	}
 
 	private static Stream stream(StdioStream stream) {

@@ -63,7 +63,7 @@ class ExecGrpcService extends ExecServiceGrpc.ExecServiceImplBase {
 				(stream, data) -> ExecStartResponse.newBuilder()
 					.setOutput(StreamingClient.frame(stream, data))
 					.build());
-		return new StreamObserver<>() {
+		StreamObserver<ExecStartRequest> requests = new StreamObserver<>() {
 
 			private boolean started;
 
@@ -77,10 +77,6 @@ class ExecGrpcService extends ExecServiceGrpc.ExecServiceImplBase {
 						boolean tty = ExecGrpcService.this.execs.inspect(request.getExecId()).exec().config().tty();
 						this.session = ExecGrpcService.this.execs.start(request.getExecId(), request.getDetach(),
 								request.getConsoleHeight(), request.getConsoleWidth(), client);
-						if (this.session != null) {
-							((ServerCallStreamObserver<ExecStartResponse>) observer)
-								.setOnCancelHandler(this.session::cancel);
-						}
 						client.ready(tty);
 						if (this.session == null) {
 							client.end();
@@ -112,6 +108,9 @@ class ExecGrpcService extends ExecServiceGrpc.ExecServiceImplBase {
 				}
 			}
 		};
+		// a client that goes away ends the session, as an error on the request stream does
+		((ServerCallStreamObserver<ExecStartResponse>) observer).setOnCancelHandler(() -> requests.onError(null));
+		return requests;
 	}
 
 }

@@ -62,6 +62,7 @@ public final class AttachSession {
 
 					@Override
 					public void end() {
+						AttachSession.this.client.end();
 						finish();
 					}
 

@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -39,7 +40,9 @@ final class NodeAttach implements ClientResponseObserver<AttachRequest, AttachRe
 	static NodeAttach open(Node node, String containerId, String execId, boolean stdin, boolean stdout, boolean stderr,
 			AttachClient client) {
 		NodeAttach attach = new NodeAttach(client);
-		node.tasksAsync().attach(attach);
+		// not bound to the call that opens it (a start that connects waiting sessions ends long
+		// before the process does): the session's own end or cancel closes it
+		Context.current().fork().run(() -> node.tasksAsync().attach(attach));
 		synchronized (attach) {
 			attach.requests.onNext(AttachRequest.newBuilder()
 				.setContainerId(containerId)

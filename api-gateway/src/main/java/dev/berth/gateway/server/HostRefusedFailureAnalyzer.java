@@ -9,8 +9,8 @@ class HostRefusedFailureAnalyzer extends AbstractFailureAnalyzer<HostRefusedExce
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, HostRefusedException cause) {
 		return new FailureAnalysis(cause.getMessage(),
-				"Change the -H hosts (berth.gateway.hosts) or the TLS flags (--tlsverify, --tls, --tlscacert, --tlscert,"
-						+ " --tlskey), then start again.",
+				"Change the -H hosts (berth.gateway.hosts) or the TLS flags (--tlsverify, --tls, --tlscacert,"
+						+ " --tlscert, --tlskey), then start again.",
 				cause);
 	}
 

@@ -23,7 +23,8 @@ import org.apache.tomcat.util.net.jsse.PEMFile;
  *
  * @param trustedCas the only CAs that client certificates may chain to (mutual TLS), else {@code null}
  */
-record TcpConnector(DockerHost.Tcp host, TlsSettings tls, KeyStore trustedCas) implements DockerApiConnectors.ConnectorSetup {
+record TcpConnector(DockerHost.Tcp host, TlsSettings tls, KeyStore trustedCas)
+		implements DockerApiConnectors.ConnectorSetup {
 
 	private static final Log logger = LogFactory.getLog(TcpConnector.class);
 
@@ -38,12 +39,13 @@ record TcpConnector(DockerHost.Tcp host, TlsSettings tls, KeyStore trustedCas) i
 			return new TcpConnector(host, tls, null);
 		}
 		if (pem("TLS certificate", tls.certificate()).getCertificates().isEmpty()) {
-			throw new HostRefusedException("could not read TLS certificate \"" + tls.certificate() + "\": it holds no certificate");
+			throw empty("TLS certificate", tls.certificate(), "certificate");
 		}
 		if (pem("TLS key", tls.key()).getPrivateKey() == null) {
-			throw new HostRefusedException("could not read TLS key \"" + tls.key() + "\": it holds no private key");
+			throw empty("TLS key", tls.key(), "private key");
 		}
-		return new TcpConnector(host, tls, (tls.mode() == TlsSettings.Mode.MUTUAL_TLS) ? trustStore(tls.caCertificate()) : null);
+		boolean mutual = tls.mode() == TlsSettings.Mode.MUTUAL_TLS;
+		return new TcpConnector(host, tls, mutual ? trustStore(tls.caCertificate()) : null);
 	}
 
 	@Override
@@ -55,7 +57,8 @@ record TcpConnector(DockerHost.Tcp host, TlsSettings tls, KeyStore trustedCas) i
 		}
 		SSLHostConfig ssl = new SSLHostConfig();
 		ssl.setProtocols(PROTOCOLS);
-		SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.UNDEFINED);
+		SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(ssl,
+				SSLHostConfigCertificate.Type.UNDEFINED);
 		certificate.setCertificateFile(this.tls.certificate().toString());
 		certificate.setCertificateKeyFile(this.tls.key().toString());
 		ssl.addCertificate(certificate);
@@ -78,8 +81,8 @@ record TcpConnector(DockerHost.Tcp host, TlsSettings tls, KeyStore trustedCas) i
 
 	private static void refuseUnlessAskedOnLoopback(DockerHost.Tcp host, TlsSettings tls) {
 		if (tls.mode() == TlsSettings.Mode.PLAIN && !tls.plainAsked()) {
-			throw new HostRefusedException("refusing to listen on " + host + " without TLS: whoever can connect gets root"
-					+ " on this machine. Give --tlsverify with --tlscacert, --tlscert and --tlskey for mutual TLS, or"
+			throw new HostRefusedException("refusing to listen on " + host + " without TLS: whoever can connect gets"
+					+ " root on this machine. Give --tlsverify with --tlscacert, --tlscert and --tlskey for mutual TLS, or"
 					+ " --tls=false to ask for plain HTTP on a loopback address");
 		}
 		if (!isLoopback(host.host())) {
@@ -112,11 +115,15 @@ record TcpConnector(DockerHost.Tcp host, TlsSettings tls, KeyStore trustedCas) i
 		}
 	}
 
+	private static HostRefusedException empty(String what, Path file, String missing) {
+		return new HostRefusedException("could not read " + what + " \"" + file + "\": it holds no " + missing);
+	}
+
 	/** Only the CAs of the file: dockerd does not fall back on the system's roots either. */
 	private static KeyStore trustStore(Path caFile) {
 		List<X509Certificate> cas = pem("CA certificate", caFile).getCertificates();
 		if (cas.isEmpty()) {
-			throw new HostRefusedException("could not read CA certificate \"" + caFile + "\": it holds no certificate");
+			throw empty("CA certificate", caFile, "certificate");
 		}
 		try {
 			KeyStore store = KeyStore.getInstance("PKCS12");

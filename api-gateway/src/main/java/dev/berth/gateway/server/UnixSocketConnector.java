@@ -42,7 +42,8 @@ record UnixSocketConnector(Path socket) implements DockerApiConnectors.Connector
 
 	@Override
 	public void applyTo(Connector connector) {
-		// Tomcat binds the path instead of a port, and sets the mode itself right after bind (no window with a wider mode)
+		// Tomcat binds the path instead of a port, and sets the mode itself right after bind: no window with a wider
+		// mode
 		connector.setProperty("unixDomainSocketPath", this.socket.toString());
 		connector.setProperty("unixDomainSocketPathPermissions", SOCKET_PERMISSIONS);
 		connector.setProperty("unixDomainSocketParentPermissions", DIRECTORY_PERMISSIONS);

@@ -32,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The gateway on TCP as dockerd's flags set it up, driven by the real docker CLI (28) with certificates made here: mutual
- * TLS lets in only clients whose certificate chains to {@code --tlscacert}; {@code --tlsverify=false} is TLS without
- * client certificates; plain HTTP only when asked for, on loopback. And the actuator is on none of these listeners.
+ * The gateway on TCP as dockerd's flags set it up, driven by the real docker CLI (28) with certificates made here:
+ * mutual TLS lets in only clients whose certificate chains to {@code --tlscacert}; {@code --tlsverify=false} is TLS
+ * without client certificates; plain HTTP only when asked for, on loopback. And the actuator is on none of these
+ * listeners.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TcpTransportTests {
@@ -62,8 +63,8 @@ class TcpTransportTests {
 	void mutualTlsAdmitsOnlyClientsWithACertificateFromTheCa() throws IOException {
 		Path socket = DIRECTORY.resolve("mutual/docker.sock");
 		String host = "tcp://127.0.0.1:" + freePort();
-		try (ConfigurableApplicationContext gateway = start("unix://" + socket + "," + host, "--berth.gateway.tlsverify=true",
-				"--berth.gateway.tlscacert=" + CA_FILE)) {
+		try (ConfigurableApplicationContext gateway = start("unix://" + socket + "," + host,
+				"--berth.gateway.tlsverify=true", "--berth.gateway.tlscacert=" + CA_FILE)) {
 			assertThat(docker(host, "--tlsverify", "--tlscacert", CA_FILE.toString(), "--tlscert",
 					CLIENT.certificate().toString(), "--tlskey", CLIENT.key().toString()).ok().strip())
 				.startsWith("Berth");
@@ -146,7 +147,8 @@ class TcpTransportTests {
 		TlsSettings plain = TlsSettings.of(false, null, CA_FILE, SERVER.certificate(), SERVER.key());
 		TlsSettings serverOnly = TlsSettings.of(null, false, CA_FILE, SERVER.certificate(), SERVER.key());
 		for (TlsSettings settings : List.of(plain, serverOnly)) {
-			assertThatThrownBy(() -> TcpConnector.prepare(everywhere, settings)).isInstanceOf(HostRefusedException.class)
+			assertThatThrownBy(() -> TcpConnector.prepare(everywhere, settings))
+				.isInstanceOf(HostRefusedException.class)
 				.hasMessageContaining("without --tlsverify a TCP host must be a loopback address");
 		}
 		TlsSettings mutual = TlsSettings.of(null, true, CA_FILE, SERVER.certificate(), SERVER.key());

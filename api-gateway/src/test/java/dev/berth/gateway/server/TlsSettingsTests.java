@@ -42,9 +42,10 @@ class TlsSettingsTests {
 
 	@Test
 	void certificatesDefaultToDockerCertPathThenDockerConfigThenHome() {
-		assertThat(TlsSettings.defaultCertificateDirectory(Map.of("DOCKER_CERT_PATH", "/a", "DOCKER_CONFIG", "/b"), "/root"))
-			.isEqualTo(Path.of("/a"));
-		assertThat(TlsSettings.defaultCertificateDirectory(Map.of("DOCKER_CONFIG", "/b"), "/root")).isEqualTo(Path.of("/b"));
+		Map<String, String> both = Map.of("DOCKER_CERT_PATH", "/a", "DOCKER_CONFIG", "/b");
+		assertThat(TlsSettings.defaultCertificateDirectory(both, "/root")).isEqualTo(Path.of("/a"));
+		assertThat(TlsSettings.defaultCertificateDirectory(Map.of("DOCKER_CONFIG", "/b"), "/root"))
+			.isEqualTo(Path.of("/b"));
 		assertThat(TlsSettings.defaultCertificateDirectory(Map.of("DOCKER_CERT_PATH", ""), "/root"))
 			.isEqualTo(Path.of("/root/.docker"));
 		TlsSettings defaults = TlsSettings.of(new TlsProperties(null, true, null, null, null));

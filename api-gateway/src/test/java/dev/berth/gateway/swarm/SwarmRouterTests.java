@@ -58,8 +58,8 @@ class SwarmRouterTests {
 			assertAnswer("GET", path, 503, NOT_A_MANAGER);
 		}
 		List<String> changes = List.of("/swarm/update?version=1", "/swarm/unlock", "/nodes/abc/update?version=1",
-				"/services/create", "/services/abc/update?version=1", "/secrets/create", "/secrets/abc/update?version=1",
-				"/configs/create", "/configs/abc/update?version=1");
+				"/services/create", "/services/abc/update?version=1", "/secrets/create",
+				"/secrets/abc/update?version=1", "/configs/create", "/configs/abc/update?version=1");
 		for (String path : changes) {
 			assertAnswer("POST", path, 503, NOT_A_MANAGER);
 		}
@@ -93,7 +93,8 @@ class SwarmRouterTests {
 		assertAnswer("DELETE", "/plugins/vieux/sshfs", 404, "{\"message\":\"plugin \\\"vieux/sshfs\\\" not found\"}");
 		assertAnswer("POST", "/plugins/abc/nothing", 404, "{\"message\":\"page not found\"}");
 		assertAnswer("GET", "/plugins/abc", 404, "{\"message\":\"page not found\"}");
-		String unsupported = "{\"message\":\"Berth does not support managed plugins: none can be installed or created\"}";
+		String unsupported = "{\"message\":\"Berth does not support managed plugins: none can be installed or"
+				+ " created\"}";
 		assertAnswer("GET", "/plugins/privileges?remote=vieux/sshfs", 501, unsupported);
 		assertAnswer("POST", "/plugins/pull?remote=vieux/sshfs", 501, unsupported);
 		assertAnswer("POST", "/plugins/create?name=x", 501, unsupported);
@@ -102,7 +103,8 @@ class SwarmRouterTests {
 	@Test
 	void theCliPrintsWhatItPrintsForAnInactiveDockerd() {
 		assertThat(docker("node", "ls").stderr()).isEqualTo("Error response from daemon: This node is not a swarm"
-				+ " manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.\n");
+				+ " manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try"
+				+ " again.\n");
 		assertThat(docker("swarm", "leave").stderr())
 			.isEqualTo("Error response from daemon: This node is not part of a swarm\n");
 		assertThat(docker("secret", "ls").exitCode()).isEqualTo(1);

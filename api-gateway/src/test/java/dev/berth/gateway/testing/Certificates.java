@@ -49,18 +49,19 @@ public final class Certificates {
 		/** The server's certificate and key, with an RSA key in the PKCS#1 form {@code openssl genrsa} long wrote. */
 		public Issued server(Path directory) {
 			KeyPair keys = generate("RSA", 2048);
-			GeneralNames names = new GeneralNames(new GeneralName[] { new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-					new GeneralName(GeneralName.iPAddress, "::1"), new GeneralName(GeneralName.dNSName, "localhost") });
-			X509Certificate certificate = issue(this, "CN=berth-test-server", keys, false, KeyPurposeId.id_kp_serverAuth,
-					names);
+			GeneralNames names = new GeneralNames(new GeneralName[] {
+					new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.iPAddress, "::1"),
+					new GeneralName(GeneralName.dNSName, "localhost") });
+			X509Certificate certificate = issue(this, "CN=berth-test-server", keys, false,
+					KeyPurposeId.id_kp_serverAuth, names);
 			return Issued.write(directory, "server", certificate, keys, false);
 		}
 
 		/** A client's certificate and key, with an EC key in PKCS#8 form. */
 		public Issued client(Path directory) {
 			KeyPair keys = generate("EC", 256);
-			X509Certificate certificate = issue(this, "CN=berth-test-client", keys, false, KeyPurposeId.id_kp_clientAuth,
-					null);
+			X509Certificate certificate = issue(this, "CN=berth-test-client", keys, false,
+					KeyPurposeId.id_kp_clientAuth, null);
 			return Issued.write(directory, "client", certificate, keys, true);
 		}
 
@@ -116,8 +117,9 @@ public final class Certificates {
 				Date.from(now.plus(Duration.ofDays(1))), new X500Name(subject), keys.getPublic());
 		try {
 			builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-			builder.addExtension(Extension.keyUsage, true, new KeyUsage(
-					ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+			int usage = ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
+					: KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
+			builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
 			if (purpose != null) {
 				builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
 			}

@@ -59,7 +59,8 @@ public final class BerthdProcess implements AutoCloseable {
 		this.process = new ProcessBuilder(this.arguments).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
 		while (true) {
-			if (Files.exists(socket()) && docker("version", "--format", "{{.Server.APIVersion}}").exitCode() == 0) {
+			// the gateway answers first; ps needs lifecycle-service, images engine-service
+			if (Files.exists(socket()) && docker("ps").exitCode() == 0 && docker("images").exitCode() == 0) {
 				return;
 			}
 			if (!this.process.isAlive() || System.nanoTime() > deadline) {

@@ -1,7 +1,6 @@
 package dev.berth.gateway.lifecycle;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,6 +9,7 @@ import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
 import dev.berth.gateway.GatewayProperties;
+import dev.berth.gateway.ServiceChannels;
 
 /**
  * The gRPC channel to lifecycle-service ({@code berth.gateway.lifecycle}), plaintext: it listens on loopback beside
@@ -19,16 +19,10 @@ import dev.berth.gateway.GatewayProperties;
 @Configuration(proxyBeanMethods = false)
 class LifecycleClients {
 
-	// an inspect or a list of many containers, each with its full JSON, must fit in one message
-	private static final int MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-
 	// shutdownNow: calls still running (a followed log whose client went away) end with the gateway
 	@Bean(destroyMethod = "shutdownNow")
 	ManagedChannel lifecycleChannel(GatewayProperties properties) {
-		return ManagedChannelBuilder.forTarget(properties.lifecycle())
-			.usePlaintext()
-			.maxInboundMessageSize(MAX_MESSAGE_SIZE)
-			.build();
+		return ServiceChannels.open(properties.lifecycle());
 	}
 
 	@Bean

@@ -316,53 +316,15 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 		StreamingClient<AttachResponse> client = new StreamingClient<>(observer,
 				(header) -> AttachResponse.newBuilder().setAttached(header).build(),
 				(stream, data) -> AttachResponse.newBuilder().setOutput(StreamingClient.frame(stream, data)).build());
-		StreamObserver<AttachRequest> requests = new StreamObserver<>() {
-
-			private AttachSession session;
-
-			@Override
-			public synchronized void onNext(AttachRequest request) {
-				try {
-					if (this.session == null) {
-						boolean tty = ContainerGrpcService.this.containers.tty(request.getContainer());
-						this.session = ContainerGrpcService.this.containers.attach(request.getContainer(),
-								new AttachSession.Options(request.getStdin(), request.getStdout(), request.getStderr(),
-										false, request.getDetachKeys()),
-								client);
-						client.ready(tty);
-					}
-					if (!request.getData().isEmpty()) {
-						this.session.stdin(request.getData().toByteArray());
-					}
-					if (request.getCloseStdin()) {
-						this.session.closeStdin();
-					}
-				}
-				catch (RuntimeException ex) {
-					client.fail(ex);
-					if (this.session != null) {
-						this.session.cancel();
-					}
-				}
-			}
-
-			@Override
-			public synchronized void onError(Throwable error) {
-				if (this.session != null) {
-					this.session.cancel();
-				}
-			}
-
-			@Override
-			public synchronized void onCompleted() {
-				if (this.session != null) {
-					this.session.closeStdin();
-				}
-			}
-		};
-		// a client that goes away ends the session, as an error on the request stream does
-		((ServerCallStreamObserver<AttachResponse>) observer).setOnCancelHandler(() -> requests.onError(null));
-		return requests;
+		return SessionRequests.of(observer, client, (first) -> {
+			boolean tty = this.containers.tty(first.getContainer());
+			AttachSession session = this.containers.attach(first.getContainer(),
+					new AttachSession.Options(first.getStdin(), first.getStdout(), first.getStderr(), false,
+							first.getDetachKeys()),
+					client);
+			client.ready(tty);
+			return session;
+		}, AttachRequest::getData, AttachRequest::getCloseStdin);
 	}
 
 	private static Stream stream(StdioStream stream) {

@@ -1,7 +1,6 @@
 package dev.berth.lifecycle.api;
 
 import com.google.protobuf.ByteString;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import org.springframework.grpc.server.service.GrpcService;
@@ -17,6 +16,7 @@ import dev.berth.contracts.lifecycle.v1.ExecStartRequest;
 import dev.berth.contracts.lifecycle.v1.ExecStartResponse;
 import dev.berth.lifecycle.LifecycleProperties;
 import dev.berth.lifecycle.task.Execs;
+import dev.berth.lifecycle.task.StdinSession;
 
 /** {@code berth.lifecycle.v1.ExecService}: parses each request, calls {@link Execs}, answers. */
 @GrpcService
@@ -63,54 +63,16 @@ class ExecGrpcService extends ExecServiceGrpc.ExecServiceImplBase {
 				(stream, data) -> ExecStartResponse.newBuilder()
 					.setOutput(StreamingClient.frame(stream, data))
 					.build());
-		StreamObserver<ExecStartRequest> requests = new StreamObserver<>() {
-
-			private boolean started;
-
-			private Execs.Session session;
-
-			@Override
-			public synchronized void onNext(ExecStartRequest request) {
-				try {
-					if (!this.started) {
-						this.started = true;
-						boolean tty = ExecGrpcService.this.execs.inspect(request.getExecId()).exec().config().tty();
-						this.session = ExecGrpcService.this.execs.start(request.getExecId(), request.getDetach(),
-								request.getConsoleHeight(), request.getConsoleWidth(), client);
-						client.ready(tty);
-						if (this.session == null) {
-							client.end();
-						}
-					}
-					if (this.session != null && !request.getData().isEmpty()) {
-						this.session.stdin(request.getData().toByteArray());
-					}
-					if (this.session != null && request.getCloseStdin()) {
-						this.session.closeStdin();
-					}
-				}
-				catch (RuntimeException ex) {
-					client.fail(ex);
-				}
+		return SessionRequests.of(observer, client, (first) -> {
+			boolean tty = this.execs.inspect(first.getExecId()).exec().config().tty();
+			StdinSession session = this.execs.start(first.getExecId(), first.getDetach(), first.getConsoleHeight(),
+					first.getConsoleWidth(), client);
+			client.ready(tty);
+			if (session == null) {
+				client.end();
 			}
-
-			@Override
-			public synchronized void onError(Throwable error) {
-				if (this.session != null) {
-					this.session.cancel();
-				}
-			}
-
-			@Override
-			public synchronized void onCompleted() {
-				if (this.session != null) {
-					this.session.closeStdin();
-				}
-			}
-		};
-		// a client that goes away ends the session, as an error on the request stream does
-		((ServerCallStreamObserver<ExecStartResponse>) observer).setOnCancelHandler(() -> requests.onError(null));
-		return requests;
+			return session;
+		}, ExecStartRequest::getData, ExecStartRequest::getCloseStdin);
 	}
 
 }

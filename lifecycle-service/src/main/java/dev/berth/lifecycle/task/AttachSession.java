@@ -10,7 +10,7 @@ import dev.berth.lifecycle.node.Node;
  * here) or while it runs. Stdin passes the detach-key filter; a closed stdin reaches the container
  * only when its config says {@code StdinOnce}, as with Docker.
  */
-public final class AttachSession {
+public final class AttachSession implements StdinSession {
 
 	/** Stdin typed before the container starts is kept up to this size. */
 	private static final int MAX_EARLY_STDIN = 1 << 20;
@@ -81,6 +81,7 @@ public final class AttachSession {
 		}
 	}
 
+	@Override
 	public synchronized void stdin(byte[] data) {
 		if (this.ended || !this.options.stdin()) {
 			return;
@@ -102,6 +103,7 @@ public final class AttachSession {
 		}
 	}
 
+	@Override
 	public synchronized void closeStdin() {
 		if (this.ended || !this.options.stdin() || !this.options.stdinOnce()) {
 			return;
@@ -120,7 +122,7 @@ public final class AttachSession {
 		this.client.end();
 	}
 
-	/** The client went away. */
+	@Override
 	public synchronized void cancel() {
 		if (this.node != null) {
 			this.node.cancel();

@@ -717,11 +717,11 @@ public class Containers {
 		return (node instanceof ObjectNode object) ? object : null;
 	}
 
-	private static boolean isEmpty(String text) {
+	static boolean isEmpty(String text) {
 		return text == null || text.isEmpty();
 	}
 
-	private static String nullToEmpty(String text) {
+	static String nullToEmpty(String text) {
 		return (text != null) ? text : "";
 	}
 

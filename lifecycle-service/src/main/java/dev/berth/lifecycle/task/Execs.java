@@ -70,24 +70,13 @@ public class Execs {
 		return new ExecView(exec, this.store.get(exec.containerId()));
 	}
 
-	/** The client's end of a started exec, while it runs. */
-	public interface Session {
-
-		void stdin(byte[] data);
-
-		void closeStdin();
-
-		void cancel();
-
-	}
-
 	/**
 	 * {@code POST /exec/{id}/start}: the process is added, attached (unless detached) and started.
 	 * The client's session ends after the exit code is recorded, so an inspect right after it sees
 	 * the code.
 	 * @return whether the exec runs in a terminal, and its session (null when detached)
 	 */
-	public Session start(String execId, boolean detach, int height, int width, AttachClient client) {
+	public StdinSession start(String execId, boolean detach, int height, int width, AttachClient client) {
 		Exec exec = this.store.getExec(execId);
 		Container container = this.store.get(exec.containerId());
 		if (exec.state().running()) {
@@ -109,7 +98,8 @@ public class Execs {
 				.setStdin(config.attachStdin() && !detach)
 				.setConsoleHeight(size[0])
 				.setConsoleWidth(size[1]))
-			.setUser(!isEmpty(config.user()) ? config.user() : nullToEmpty(container.config().user()));
+			.setUser(!Containers.isEmpty(config.user()) ? config.user()
+					: Containers.nullToEmpty(container.config().user()));
 		List<String> groupAdd = container.hostConfig().groupAdd();
 		if (groupAdd != null) {
 			request.addAllGroupAdd(groupAdd);
@@ -128,23 +118,7 @@ public class Execs {
 		if (attach == null) {
 			return null;
 		}
-		NodeAttach session = attach;
-		return new Session() {
-			@Override
-			public void stdin(byte[] data) {
-				session.stdin(data);
-			}
-
-			@Override
-			public void closeStdin() {
-				session.closeStdin();
-			}
-
-			@Override
-			public void cancel() {
-				session.cancel();
-			}
-		};
+		return attach;
 	}
 
 	/** How a healthcheck probe ended: its exit code (-1 when it timed out) and its output. */
@@ -164,7 +138,7 @@ public class Execs {
 			.setExecId(execId)
 			.setProcessJson(ByteString.copyFromUtf8(this.specs.execProcess(container, config).toString()))
 			.setStdio(StdioConfig.newBuilder())
-			.setUser(nullToEmpty(container.config().user()));
+			.setUser(Containers.nullToEmpty(container.config().user()));
 		node.tasks().exec(request.build());
 		java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
 		java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
@@ -300,14 +274,6 @@ public class Execs {
 			return new int[] { size.get(0), size.get(1) };
 		}
 		return new int[] { 0, 0 };
-	}
-
-	private static boolean isEmpty(String text) {
-		return text == null || text.isEmpty();
-	}
-
-	private static String nullToEmpty(String text) {
-		return (text != null) ? text : "";
 	}
 
 	/** Ends the client's session only once the exit code is on record. */

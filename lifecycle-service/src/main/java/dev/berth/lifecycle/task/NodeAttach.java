@@ -21,7 +21,7 @@ import dev.berth.lifecycle.node.Node;
  * {@link #open} returns once the node says the attachment is in place, so a start sent after it
  * cannot lose output.
  */
-final class NodeAttach implements ClientResponseObserver<AttachRequest, AttachResponse> {
+final class NodeAttach implements ClientResponseObserver<AttachRequest, AttachResponse>, StdinSession {
 
 	private static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -105,16 +105,19 @@ final class NodeAttach implements ClientResponseObserver<AttachRequest, AttachRe
 		this.client.end();
 	}
 
-	synchronized void stdin(byte[] data) {
+	@Override
+	public synchronized void stdin(byte[] data) {
 		this.requests.onNext(AttachRequest.newBuilder().setData(ByteString.copyFrom(data)).build());
 	}
 
-	synchronized void closeStdin() {
+	@Override
+	public synchronized void closeStdin() {
 		this.requests.onNext(AttachRequest.newBuilder().setCloseStdin(true).build());
 	}
 
 	/** The client went away or detached: the process goes on, this stream ends. */
-	synchronized void cancel() {
+	@Override
+	public synchronized void cancel() {
 		this.requests.cancel("the client detached", null);
 	}
 

@@ -212,5 +212,4 @@ class ContainerFilesystemGrpcService extends ContainerFilesystemServiceGrpc.Cont
 			.build();
 	}
 
-
 }

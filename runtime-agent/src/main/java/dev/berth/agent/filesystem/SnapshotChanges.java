@@ -30,8 +30,6 @@ final class SnapshotChanges {
 	record Change(String path, Kind kind) {
 	}
 
-	private static final String OPAQUE_XATTR = "trusted.overlay.opaque";
-
 	private final List<Change> changes = new ArrayList<>();
 
 	private final Set<String> changedDirectories = new HashSet<>();
@@ -55,7 +53,7 @@ final class SnapshotChanges {
 			String child = path + "/" + name;
 			FileStat before = (image != null) ? image.stat(name) : null;
 			Kind kind;
-			if (stat.isWhiteout() || (stat.isDirectory() && isOpaque(upper, name))) {
+			if (stat.isWhiteout() || (stat.isDirectory() && TreeArchive.isOpaque(upper, name))) {
 				kind = Kind.DELETED;
 			}
 			else if (before == null) {
@@ -96,11 +94,6 @@ final class SnapshotChanges {
 		catch (SyscallException ex) {
 			// replaced since it was listed: its contents are not this layer's any more
 		}
-	}
-
-	private static boolean isOpaque(DirFd directory, String name) {
-		byte[] value = directory.getXattr(name, OPAQUE_XATTR);
-		return value != null && value.length == 1 && value[0] == 'y';
 	}
 
 }

@@ -116,7 +116,7 @@ final class TreeArchive implements AutoCloseable {
 		String prefix = entryName.endsWith("/") ? entryName : entryName + "/";
 		put(entry(prefix, TarConstants.LF_DIR, stat));
 		try (DirFd opened = name.equals(".") ? directory.duplicate() : directory.openDirectory(name)) {
-			if (this.mode == Mode.LAYER && isOpaque(opened)) {
+			if (this.mode == Mode.LAYER && isOpaque(opened, ".")) {
 				put(entry(prefix + ".wh..wh..opq", TarConstants.LF_NORMAL, stat));
 			}
 			addChildren(opened, prefix);
@@ -182,8 +182,9 @@ final class TreeArchive implements AutoCloseable {
 		return entryName.substring(0, slash + 1) + ".wh." + entryName.substring(slash + 1);
 	}
 
-	private static boolean isOpaque(DirFd directory) {
-		byte[] value = directory.getXattr(".", OPAQUE_XATTR);
+	/** Whether {@code name} is a directory overlayfs marked opaque: nothing below shows through it. */
+	static boolean isOpaque(DirFd directory, String name) {
+		byte[] value = directory.getXattr(name, OPAQUE_XATTR);
 		return value != null && value.length == 1 && value[0] == 'y';
 	}
 

@@ -3,6 +3,7 @@ package dev.berth.agent;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
+import dev.berth.agent.filesystem.NoSuchPathException;
 import dev.berth.agent.snapshot.SnapshotException;
 import dev.berth.agent.snapshot.SnapshotExistsException;
 import dev.berth.runtime.container.ContainerException;
@@ -29,6 +30,7 @@ public final class AgentErrors {
 				case FAILED -> Status.INTERNAL;
 			};
 			case NoSuchContainerException ignored -> Status.NOT_FOUND;
+			case NoSuchPathException ignored -> Status.NOT_FOUND;
 			case SnapshotExistsException ignored -> Status.ALREADY_EXISTS;
 			case SnapshotException ignored -> Status.INVALID_ARGUMENT;
 			case ContainerNotFoundException ignored -> Status.NOT_FOUND;

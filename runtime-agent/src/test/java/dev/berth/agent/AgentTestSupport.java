@@ -25,7 +25,7 @@ import dev.berth.runtime.shim.ShimClient;
 import dev.berth.runtime.spec.Json;
 
 /** Requests and clean-up shared by the agent's tests. */
-final class AgentTestSupport {
+public final class AgentTestSupport {
 
 	private AgentTestSupport() {
 	}
@@ -50,7 +50,7 @@ final class AgentTestSupport {
 	}
 
 	/** Stops the shim serving {@code socket} and everything it runs, and removes the exec root. */
-	static void stopShim(Path execRoot) {
+	public static void stopShim(Path execRoot) {
 		ShimClient shim = new ShimClient(execRoot.resolve("shim.sock"));
 		if (!shim.isServing()) {
 			return;
@@ -78,7 +78,7 @@ final class AgentTestSupport {
 	 * Removes a test's exec root: detaches whatever is still mounted below it (a failed test can
 	 * leave a rootfs mounted), deepest first, then deletes the tree without following links.
 	 */
-	static void removeExecRoot(Path execRoot) throws IOException {
+	public static void removeExecRoot(Path execRoot) throws IOException {
 		List<String> mountPoints = new java.util.ArrayList<>();
 		for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
 			String mountPoint = line.split(" ")[4];
@@ -94,7 +94,7 @@ final class AgentTestSupport {
 	}
 
 	/** A fresh directory for a test class's exec and data roots. */
-	static Path tempDir(String prefix) {
+	public static Path tempDir(String prefix) {
 		try {
 			return Files.createTempDirectory(prefix);
 		}
@@ -104,7 +104,7 @@ final class AgentTestSupport {
 	}
 
 	/** The call fails with this gRPC code and a description containing {@code message}. */
-	static void assertStatus(Runnable call, Status.Code code, String message) {
+	public static void assertStatus(Runnable call, Status.Code code, String message) {
 		assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
 			assertThat(ex.getStatus().getCode()).isEqualTo(code);
 			assertThat(ex.getStatus().getDescription()).contains(message);

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
+import dev.berth.runtime.linux.DirFd;
+
 /**
  * Unpacks an image layer into an empty directory that becomes an overlayfs lower layer, and
  * computes the layer's diff ID on the way.
@@ -47,8 +49,26 @@ public final class LayerUnpacker {
 	 * @throws IOException if reading the blob fails
 	 */
 	public UnpackResult unpack(InputStream blob, Path target, Compression hint) throws IOException {
-		try (LayerWriter writer = LayerWriter.open(target, this.limits.maxUncompressedBytes());
-				DiffIdStream stream = DiffIdStream.open(blob, this.limits.maxUncompressedBytes())) {
+		try (LayerWriter writer = LayerWriter.open(target, this.limits.maxUncompressedBytes())) {
+			return write(blob, writer, hint);
+		}
+	}
+
+	/**
+	 * Extracts {@code archive} (a tar, perhaps compressed, read to its end but left open) into
+	 * {@code target}, a directory that may already hold files, as docker cp does: what an entry
+	 * names is replaced, a directory over a directory is kept. The same guarantees as for a layer:
+	 * nothing outside {@code target} is written, links are never followed on the way, the caps
+	 * hold.
+	 */
+	public void extract(InputStream archive, DirFd target, ExtractOptions options) throws IOException {
+		try (LayerWriter writer = LayerWriter.openExisting(target, this.limits.maxUncompressedBytes(), options)) {
+			write(archive, writer, null);
+		}
+	}
+
+	private UnpackResult write(InputStream blob, LayerWriter writer, Compression hint) throws IOException {
+		try (DiffIdStream stream = DiffIdStream.open(blob, this.limits.maxUncompressedBytes())) {
 			LayerTarInputStream tar = new LayerTarInputStream(stream);
 			long entries = 0;
 			String previous = null;

@@ -58,6 +58,9 @@ final class LayerWriter implements AutoCloseable {
 
 	private final long maxBytes;
 
+	/** Null for an image layer; set for an archive extracted into an existing directory. */
+	private final ExtractOptions extract;
+
 	// set last: creating anything in a directory moves its modification time
 	private final Map<EntryPath, EntryTimes> directoryTimes = new HashMap<>();
 
@@ -65,11 +68,28 @@ final class LayerWriter implements AutoCloseable {
 
 	private long written;
 
-	private LayerWriter(DirFd outer, String rootName, DirFd root, long maxBytes) {
+	private LayerWriter(DirFd outer, String rootName, DirFd root, long maxBytes, ExtractOptions extract) {
 		this.outer = outer;
 		this.rootName = rootName;
 		this.root = root;
 		this.maxBytes = maxBytes;
+		this.extract = extract;
+	}
+
+	/**
+	 * Opens {@code target}, a directory that may hold files, to extract an archive into: entries
+	 * replace what is there, {@code .wh.} names are plain files. An entry for the archive's root
+	 * sets {@code target}'s own metadata.
+	 */
+	static LayerWriter openExisting(DirFd target, long maxBytes, ExtractOptions options) {
+		DirFd self = target.duplicate();
+		try {
+			return new LayerWriter(self, ".", target.duplicate(), maxBytes, options);
+		}
+		catch (RuntimeException ex) {
+			self.close();
+			throw ex;
+		}
 	}
 
 	/**
@@ -90,7 +110,7 @@ final class LayerWriter implements AutoCloseable {
 			if (!isEmpty(root)) {
 				throw new IllegalArgumentException("layer target " + absolute + " is not empty");
 			}
-			return new LayerWriter(outer, rootName, root, maxBytes);
+			return new LayerWriter(outer, rootName, root, maxBytes, null);
 		}
 		catch (IOException | RuntimeException ex) {
 			if (root != null) {
@@ -111,7 +131,7 @@ final class LayerWriter implements AutoCloseable {
 		Entry entry = new Entry(header, EntryPath.parse(name, name, "name"), xattrs, times);
 		checkOwner(header);
 		try {
-			if (!entry.path().isRoot() && entry.path().name().startsWith(WHITEOUT_PREFIX)) {
+			if (this.extract == null && !entry.path().isRoot() && entry.path().name().startsWith(WHITEOUT_PREFIX)) {
 				whiteout(entry);
 				return;
 			}
@@ -278,7 +298,9 @@ final class LayerWriter implements AutoCloseable {
 	 */
 	private void applyMetadata(Entry entry, Location at, Kind kind) {
 		TarArchiveEntry header = entry.header();
-		at.dir().chown(at.name(), header.getLongUserId(), header.getLongGroupId());
+		ExtractOptions.Owner owner = (this.extract != null) ? this.extract.owner() : null;
+		at.dir().chown(at.name(), (owner != null) ? owner.uid() : header.getLongUserId(),
+				(owner != null) ? owner.gid() : header.getLongGroupId());
 		if (kind != Kind.SYMLINK) {
 			at.dir().chmod(at.name(), header.getMode() & 07777);
 		}
@@ -325,6 +347,9 @@ final class LayerWriter implements AutoCloseable {
 		if (isDirectory(at.dir(), at.name())) {
 			return;
 		}
+		if (this.extract != null && this.extract.noOverwriteDirNonDir()) {
+			throw new LayerUnpackException(entry, "cannot overwrite non-directory \"" + path + "\" with directory");
+		}
 		remove(entry, at, path);
 		at.dir().mkdir(at.name(), 0700);
 	}
@@ -333,6 +358,9 @@ final class LayerWriter implements AutoCloseable {
 	private void remove(String entry, Location at, EntryPath path) throws LayerUnpackException {
 		if (at.dir().unlinkIfPresent(at.name()) != Errno.EISDIR) {
 			return;
+		}
+		if (this.extract != null && this.extract.noOverwriteDirNonDir()) {
+			throw new LayerUnpackException(entry, "cannot overwrite directory \"" + path + "\" with non-directory");
 		}
 		try {
 			TreeRemoval.removeChild(at.dir(), at.name());

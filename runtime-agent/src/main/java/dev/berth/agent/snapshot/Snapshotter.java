@@ -209,6 +209,58 @@ public final class Snapshotter {
 		return used;
 	}
 
+	/**
+	 * Where a container's snapshot lies, for the filesystem operations that read or write it
+	 * without its own mount.
+	 * @param upper the writable layer
+	 * @param work overlayfs's work directory for {@code upper}
+	 * @param lowers the image layers' directories, top first, as overlayfs lists them; an image
+	 * without layers has one empty directory
+	 * @param layersBytes the unpacked size of the image layers
+	 */
+	public record Layout(Path upper, Path work, List<Path> lowers, long layersBytes) {
+	}
+
+	/** The layout of {@code key}'s snapshot, or empty when this node has none. */
+	public java.util.Optional<Layout> layout(String key) {
+		if (!KEY.matcher(key).matches()) {
+			throw new SnapshotException("key: invalid snapshot key \"" + key + "\"");
+		}
+		Path container = this.containers.resolve(key);
+		try {
+			List<String> chainIds = Files.readAllLines(container.resolve("layers"));
+			List<Path> lowers = new ArrayList<>();
+			long bytes = 0;
+			for (String chainId : chainIds.reversed()) {
+				// the short links, so that a view stacking the upper directory too fits one page
+				lowers.add(this.links.resolve(Files.readString(layerDir(chainId).resolve("link")).strip()));
+				bytes += Long.parseLong(Files.readString(layerDir(chainId).resolve("size")).strip());
+			}
+			if (lowers.isEmpty()) {
+				lowers.add(emptyLayer());
+			}
+			return java.util.Optional.of(new Layout(container.resolve("upper"), container.resolve("work"), lowers, bytes));
+		}
+		catch (java.nio.file.NoSuchFileException ex) {
+			return java.util.Optional.empty();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read snapshot " + key, ex);
+		}
+	}
+
+	/** An empty directory, for overlay mounts that need one more lower layer than they have. */
+	public Path emptyLayer() {
+		Path empty = this.layers.resolve("empty");
+		try {
+			Files.createDirectories(empty);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return empty;
+	}
+
 	/** Whether a layer stack up to this chain ID is unpacked here. */
 	public boolean hasLayer(String chainId) {
 		return Files.isDirectory(layerDir(chainId).resolve("diff"));
@@ -218,9 +270,7 @@ public final class Snapshotter {
 		List<String> lower = new ArrayList<>();
 		if (chainIds.isEmpty()) {
 			// overlayfs needs a lower directory: an image without layers gets an empty one
-			Path empty = this.layers.resolve("empty");
-			Files.createDirectories(empty);
-			lower.add(empty.toString());
+			lower.add(emptyLayer().toString());
 		}
 		for (int i = chainIds.size() - 1; i >= 0; i--) {
 			// overlayfs lists the top layer first

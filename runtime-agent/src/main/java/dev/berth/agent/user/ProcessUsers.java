@@ -72,11 +72,20 @@ public final class ProcessUsers {
 		process.put("env", env);
 	}
 
+	/** Docker's {@code User} resolved against the passwd and group files under {@code root}. */
+	public static ProcessUser resolve(DirFd root, String user) {
+		return UserResolution.resolve(user, List.of(), read(root));
+	}
+
 	private static UserDatabase read(Path rootfs) {
 		try (DirFd root = DirFd.open(rootfs)) {
-			return UserDatabase.parse(text(root.readFileInRoot("/etc/passwd", MAX_FILE_BYTES)),
-					text(root.readFileInRoot("/etc/group", MAX_FILE_BYTES)));
+			return read(root);
 		}
+	}
+
+	private static UserDatabase read(DirFd root) {
+		return UserDatabase.parse(text(root.readFileInRoot("/etc/passwd", MAX_FILE_BYTES)),
+				text(root.readFileInRoot("/etc/group", MAX_FILE_BYTES)));
 	}
 
 	private static String text(byte[] content) {

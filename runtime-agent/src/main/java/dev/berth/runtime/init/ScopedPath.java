@@ -12,14 +12,14 @@ import java.util.Deque;
  * instead of reaching the host. This is what stops a hostile image from turning a mount
  * destination like {@code /proc} into a link to the host's {@code /etc}.
  */
-final class ScopedPath {
+public final class ScopedPath {
 
 	private static final int MAX_LINKS = 255;
 
 	private ScopedPath() {
 	}
 
-	static Path resolve(Path root, String unsafePath) {
+	public static Path resolve(Path root, String unsafePath) {
 		Deque<String> pending = new ArrayDeque<>();
 		push(pending, unsafePath);
 		Deque<String> resolved = new ArrayDeque<>();

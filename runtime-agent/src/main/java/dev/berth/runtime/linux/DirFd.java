@@ -62,6 +62,14 @@ public final class DirFd implements AutoCloseable {
 
 	private static final int DIRECTORY_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
+	private static final int AT_EMPTY_PATH = 0x1000;
+
+	/** statx's STATX_BASIC_STATS: type, mode, links, owner, times, inode, size, blocks. */
+	private static final int STATX_BASIC_STATS = 0x7ff;
+
+	/** sizeof(struct statx), the same on every architecture. */
+	private static final int STATX_SIZE = 256;
+
 	private final int fd;
 
 	private final String path;
@@ -82,6 +90,34 @@ public final class DirFd implements AutoCloseable {
 		catch (LastErrorException ex) {
 			throw new SyscallException("open", text, ex.getErrorCode());
 		}
+	}
+
+	/**
+	 * Opens the root directory of process {@code pid}, {@code /proc/<pid>/root}: the root of its
+	 * mount namespace as it sees it (a container's root filesystem, with the container's mounts
+	 * below it). The magic link is followed, which is what it is for.
+	 */
+	public static DirFd openRootOf(long pid) {
+		String text = "/proc/" + pid + "/root";
+		try {
+			return new DirFd(LibC.openat(AT_FDCWD, text, O_DIRECTORY | O_CLOEXEC, 0), text);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("open", text, ex.getErrorCode());
+		}
+	}
+
+	/**
+	 * Opens the directory at {@code path} as a process whose root is this directory would: with
+	 * openat2's RESOLVE_IN_ROOT every symbolic link and {@code ..} on the way, the last component
+	 * included, stays inside this directory. Before Linux 5.6 no link is followed at all.
+	 */
+	public DirFd openDirectoryInRoot(String path) {
+		int fd = openInRoot(path, O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			throw new SyscallException("openat2", child(path), Errno.ENOENT);
+		}
+		return new DirFd(fd, child(path));
 	}
 
 	/**
@@ -253,25 +289,8 @@ public final class DirFd implements AutoCloseable {
 	 * FIFO or device is not opened for reading); fails past {@code maxBytes}.
 	 */
 	public byte[] readFileInRoot(String path, int maxBytes) {
-		int file;
-		try (Memory how = new Memory(OPEN_HOW_SIZE)) {
-			// non-blocking: a FIFO planted at the path must not hang the open
-			how.setLong(0, O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-			how.setLong(8, 0);
-			how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-			file = (int) LibC.syscall(SYS_OPENAT2, this.fd, path, how, OPEN_HOW_SIZE);
-		}
-		catch (LastErrorException ex) {
-			if (ex.getErrorCode() == Errno.ENOSYS) {
-				file = openWithoutLinks(path); // kernels before 5.6
-			}
-			else if (isAbsent(ex.getErrorCode())) {
-				return null;
-			}
-			else {
-				throw new SyscallException("openat2", child(path), ex.getErrorCode());
-			}
-		}
+		// non-blocking: a FIFO planted at the path must not hang the open
+		int file = openInRoot(path, O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 		if (file < 0) {
 			return null;
 		}
@@ -287,14 +306,54 @@ public final class DirFd implements AutoCloseable {
 		}
 	}
 
+	/** openat2 with RESOLVE_IN_ROOT, or -1 when nothing is there. */
+	private int openInRoot(String path, int flags) {
+		try (Memory how = new Memory(OPEN_HOW_SIZE)) {
+			how.setLong(0, flags);
+			how.setLong(8, 0);
+			how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			return (int) LibC.syscall(SYS_OPENAT2, this.fd, path, how, OPEN_HOW_SIZE);
+		}
+		catch (LastErrorException ex) {
+			if (ex.getErrorCode() == Errno.ENOSYS) {
+				return openWithoutLinks(path, flags); // kernels before 5.6
+			}
+			if (isAbsent(ex.getErrorCode())) {
+				return -1;
+			}
+			throw new SyscallException("openat2", child(path), ex.getErrorCode());
+		}
+	}
+
+	/**
+	 * What {@code name} itself is (a symbolic link is described, not followed); null when nothing
+	 * is there. An empty name describes this directory.
+	 */
+	public FileStat stat(String name) {
+		try (Memory buffer = new Memory(STATX_SIZE)) {
+			int flags = AT_SYMLINK_NOFOLLOW | (name.isEmpty() ? AT_EMPTY_PATH : 0);
+			LibC.statx(this.fd, name, flags, STATX_BASIC_STATS, buffer);
+			return FileStat.of(buffer);
+		}
+		catch (LastErrorException ex) {
+			if (isAbsent(ex.getErrorCode())) {
+				return null;
+			}
+			throw new SyscallException("statx", child(name), ex.getErrorCode());
+		}
+	}
+
 	/**
 	 * Without openat2: opens {@code path} one component at a time, following no link at all; a
 	 * path through a symbolic link counts as absent. Returns -1 when absent.
 	 */
-	private int openWithoutLinks(String path) {
+	private int openWithoutLinks(String path, int flags) {
 		String[] names = Arrays.stream(path.split("/")).filter((n) -> !n.isEmpty()).toArray(String[]::new);
-		if (names.length == 0 || Arrays.asList(names).contains("..")) {
+		if (Arrays.asList(names).contains("..")) {
 			return -1;
+		}
+		if (names.length == 0) {
+			return duplicate().releaseFd();
 		}
 		DirFd directory = duplicate();
 		try {
@@ -303,7 +362,7 @@ public final class DirFd implements AutoCloseable {
 				directory.close();
 				directory = next;
 			}
-			return LibC.openat(directory.fd, names[names.length - 1], O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0);
+			return LibC.openat(directory.fd, names[names.length - 1], flags | O_NOFOLLOW, 0);
 		}
 		catch (SyscallException ex) {
 			if (isAbsent(ex.errno())) {
@@ -334,6 +393,12 @@ public final class DirFd implements AutoCloseable {
 		catch (LastErrorException ex) {
 			throw new SyscallException("syncfs", this.path, ex.getErrorCode());
 		}
+	}
+
+	/** Hands the descriptor over to the caller, who closes it. */
+	private int releaseFd() {
+		this.closed = true;
+		return this.fd;
 	}
 
 	/** This directory as {@code /proc/self/fd/<n>}, valid while the descriptor is open. */

@@ -148,6 +148,8 @@ final class LibC {
 
 	static native int openat(int dirFd, String path, int flags, int mode) throws LastErrorException;
 
+	static native int statx(int dirFd, String path, int flags, int mask, Pointer buffer) throws LastErrorException;
+
 	static native int mkdirat(int dirFd, String path, int mode) throws LastErrorException;
 
 	static native int mknodat(int dirFd, String path, int mode, long device) throws LastErrorException;

@@ -2,6 +2,7 @@ package dev.berth.lifecycle.api;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.google.protobuf.ByteString;
@@ -16,6 +17,19 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.berth.contracts.agent.v1.LogsResponse;
 import dev.berth.contracts.agent.v1.StdioStream;
 import dev.berth.contracts.lifecycle.v1.AttachRequest;
+import dev.berth.contracts.lifecycle.v1.ChangesRequest;
+import dev.berth.contracts.lifecycle.v1.ChangesResponse;
+import dev.berth.contracts.lifecycle.v1.ContainerChange;
+import dev.berth.contracts.lifecycle.v1.ExportRequest;
+import dev.berth.contracts.lifecycle.v1.ExportResponse;
+import dev.berth.contracts.lifecycle.v1.GetArchiveRequest;
+import dev.berth.contracts.lifecycle.v1.GetArchiveResponse;
+import dev.berth.contracts.lifecycle.v1.PathStat;
+import dev.berth.contracts.lifecycle.v1.PutArchiveOptions;
+import dev.berth.contracts.lifecycle.v1.PutArchiveRequest;
+import dev.berth.contracts.lifecycle.v1.PutArchiveResponse;
+import dev.berth.contracts.lifecycle.v1.StatPathRequest;
+import dev.berth.contracts.lifecycle.v1.StatPathResponse;
 import dev.berth.contracts.lifecycle.v1.AttachResponse;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.CreateRequest;
@@ -60,6 +74,7 @@ import dev.berth.lifecycle.LifecycleProperties;
 import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerStore;
 import dev.berth.lifecycle.task.AttachSession;
+import dev.berth.lifecycle.task.ContainerFilesystems;
 import dev.berth.lifecycle.task.Containers;
 import dev.berth.lifecycle.task.HealthChecks;
 
@@ -79,11 +94,14 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 
 	private final HealthChecks health;
 
+	private final ContainerFilesystems filesystems;
+
 	ContainerGrpcService(Containers containers, ContainerStore store, HealthChecks health,
-			LifecycleProperties properties) {
+			ContainerFilesystems filesystems, LifecycleProperties properties) {
 		this.containers = containers;
 		this.store = store;
 		this.health = health;
+		this.filesystems = filesystems;
 		this.views = new ContainerJson(properties.dataRoot());
 	}
 
@@ -325,6 +343,128 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 			client.ready(tty);
 			return session;
 		}, AttachRequest::getData, AttachRequest::getCloseStdin);
+	}
+
+	@Override
+	public void statPath(StatPathRequest request, StreamObserver<StatPathResponse> observer) {
+		unary(observer, () -> StatPathResponse.newBuilder()
+			.setStat(stat(this.filesystems.stat(request.getContainer(), request.getPath())))
+			.build());
+	}
+
+	@Override
+	public void getArchive(GetArchiveRequest request, StreamObserver<GetArchiveResponse> observer) {
+		relay(observer, () -> this.filesystems.read(request.getContainer(), request.getPath()),
+				(part) -> part.hasStat() ? GetArchiveResponse.newBuilder().setStat(stat(part.getStat())).build()
+						: GetArchiveResponse.newBuilder().setData(part.getData()).build());
+	}
+
+	@Override
+	public void export(ExportRequest request, StreamObserver<ExportResponse> observer) {
+		relay(observer, () -> this.filesystems.export(request.getContainer()),
+				(part) -> ExportResponse.newBuilder().setData(part.getData()).build());
+	}
+
+	@Override
+	public void changes(ChangesRequest request, StreamObserver<ChangesResponse> observer) {
+		unary(observer, () -> {
+			ChangesResponse.Builder response = ChangesResponse.newBuilder();
+			this.filesystems.changes(request.getContainer())
+				.getChangesList()
+				.forEach((change) -> response.addChanges(
+						ContainerChange.newBuilder().setPath(change.getPath()).setKind(dockerKind(change.getKind()))));
+			return response.build();
+		});
+	}
+
+	@Override
+	public StreamObserver<PutArchiveRequest> putArchive(StreamObserver<PutArchiveResponse> observer) {
+		return new StreamObserver<>() {
+
+			private ContainerFilesystems.ArchiveWriter writer;
+
+			private boolean failed;
+
+			@Override
+			public void onNext(PutArchiveRequest request) {
+				if (this.failed) {
+					return;
+				}
+				try {
+					if (this.writer == null) {
+						PutArchiveOptions options = request.getOptions();
+						this.writer = ContainerGrpcService.this.filesystems.write(options.getContainer(),
+								options.getPath(), options.getNoOverwriteDirNonDir(), options.getCopyUidGid());
+					}
+					else {
+						this.writer.write(request.getData().toByteArray());
+					}
+				}
+				catch (RuntimeException ex) {
+					this.failed = true;
+					if (this.writer != null) {
+						this.writer.abort();
+					}
+					observer.onError(LifecycleErrors.toStatus(ex));
+				}
+			}
+
+			@Override
+			public void onError(Throwable error) {
+				if (this.writer != null) {
+					this.writer.abort();
+				}
+			}
+
+			@Override
+			public void onCompleted() {
+				if (this.failed) {
+					return;
+				}
+				unary(observer, () -> {
+					if (this.writer == null) {
+						throw new InvalidArgumentException("no archive options were sent");
+					}
+					this.writer.finish();
+					return PutArchiveResponse.getDefaultInstance();
+				});
+			}
+		};
+	}
+
+	/** A node's server stream passed on; a client that goes away cancels the node's call with this one's context. */
+	private static <T, R> void relay(StreamObserver<R> observer, Supplier<Iterator<T>> call, Function<T, R> convert) {
+		try {
+			Iterator<T> parts = call.get();
+			while (parts.hasNext()) {
+				observer.onNext(convert.apply(parts.next()));
+			}
+			observer.onCompleted();
+		}
+		catch (RuntimeException ex) {
+			if (!((ServerCallStreamObserver<?>) observer).isCancelled()) {
+				observer.onError(LifecycleErrors.toStatus(ex));
+			}
+		}
+	}
+
+	/** Docker's Kind numbers: 0 modified, 1 added, 2 deleted. */
+	private static int dockerKind(dev.berth.contracts.agent.v1.ChangeKind kind) {
+		return switch (kind) {
+			case CHANGE_KIND_ADDED -> 1;
+			case CHANGE_KIND_DELETED -> 2;
+			default -> 0;
+		};
+	}
+
+	private static PathStat stat(dev.berth.contracts.agent.v1.PathStat stat) {
+		return PathStat.newBuilder()
+			.setName(stat.getName())
+			.setSize(stat.getSize())
+			.setMode(stat.getMode())
+			.setMtimeUnixNano(stat.getMtimeUnixNano())
+			.setLinkTarget(stat.getLinkTarget())
+			.build();
 	}
 
 	private static Stream stream(StdioStream stream) {

@@ -1,5 +1,6 @@
 package dev.berth.lifecycle.node;
 
+import dev.berth.contracts.agent.v1.ContainerFilesystemServiceGrpc;
 import dev.berth.contracts.agent.v1.SnapshotServiceGrpc;
 import dev.berth.contracts.agent.v1.TaskServiceGrpc;
 
@@ -9,5 +10,7 @@ import dev.berth.contracts.agent.v1.TaskServiceGrpc;
  * @param name what container records store as their node
  */
 public record Node(String name, TaskServiceGrpc.TaskServiceBlockingStub tasks,
-		TaskServiceGrpc.TaskServiceStub tasksAsync, SnapshotServiceGrpc.SnapshotServiceBlockingStub snapshots) {
+		TaskServiceGrpc.TaskServiceStub tasksAsync, SnapshotServiceGrpc.SnapshotServiceBlockingStub snapshots,
+		ContainerFilesystemServiceGrpc.ContainerFilesystemServiceBlockingStub files,
+		ContainerFilesystemServiceGrpc.ContainerFilesystemServiceStub filesAsync) {
 }

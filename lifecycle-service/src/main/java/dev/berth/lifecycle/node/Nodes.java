@@ -8,6 +8,7 @@ import io.grpc.ManagedChannelBuilder;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import dev.berth.contracts.agent.v1.ContainerFilesystemServiceGrpc;
 import dev.berth.contracts.agent.v1.SnapshotServiceGrpc;
 import dev.berth.contracts.agent.v1.TaskServiceGrpc;
 import dev.berth.lifecycle.LifecycleProperties;
@@ -33,7 +34,9 @@ public class Nodes implements DisposableBean {
 			.maxInboundMessageSize(MAX_MESSAGE_SIZE)
 			.build();
 		this.local = new Node(properties.node(), TaskServiceGrpc.newBlockingStub(this.channel),
-				TaskServiceGrpc.newStub(this.channel), SnapshotServiceGrpc.newBlockingStub(this.channel));
+				TaskServiceGrpc.newStub(this.channel), SnapshotServiceGrpc.newBlockingStub(this.channel),
+				ContainerFilesystemServiceGrpc.newBlockingStub(this.channel),
+				ContainerFilesystemServiceGrpc.newStub(this.channel));
 	}
 
 	/** The node a new container goes to. */

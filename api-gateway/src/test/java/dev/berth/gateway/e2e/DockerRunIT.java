@@ -118,6 +118,30 @@ class DockerRunIT {
 	}
 
 	@Test
+	@Order(8)
+	void copyDiffAndExportSeeTheContainersFiles() throws Exception {
+		berthd.docker("run", "-d", "--name", "files", "busybox", "sh", "-c",
+				"echo made inside > /made.txt; rm /etc/motd 2>/dev/null; mkdir -p /data; sleep 300").ok();
+		java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("berth-cp-");
+		try {
+			java.nio.file.Files.writeString(dir.resolve("in.txt"), "copied in\n");
+			berthd.docker("cp", dir.resolve("in.txt").toString(), "files:/data/").ok();
+			assertThat(berthd.docker("exec", "files", "cat", "/data/in.txt").ok()).isEqualTo("copied in\n");
+			berthd.docker("cp", "files:/made.txt", dir.resolve("out.txt").toString()).ok();
+			assertThat(dir.resolve("out.txt")).hasContent("made inside");
+			Commands.Result missing = berthd.docker("cp", "files:/nope", dir.toString());
+			assertThat(missing.stderr()).contains("Could not find the file /nope in container files");
+			assertThat(berthd.docker("diff", "files").ok()).contains("A /made.txt", "A /data", "A /data/in.txt");
+			berthd.docker("export", "-o", dir.resolve("export.tar").toString(), "files").ok();
+			assertThat(Commands.ok("tar", "-tf", dir.resolve("export.tar").toString())).contains("made.txt", "bin/busybox");
+		}
+		finally {
+			Commands.deleteRecursively(dir);
+			berthd.docker("rm", "-f", "files");
+		}
+	}
+
+	@Test
 	@Order(7)
 	void containersKeepRunningAcrossAnEngineRestart() throws Exception {
 		berthd.docker("run", "-d", "--name", "survivor", "busybox", "sleep", "300").ok();

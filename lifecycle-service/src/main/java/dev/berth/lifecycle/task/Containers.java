@@ -206,6 +206,10 @@ public class Containers {
 				message, state.startedAt(), Instant.now(), false, state.restartCount()));
 		this.waiters.exited(container.id(), exitCode);
 		publish(container, "die", Map.of("exitCode", Integer.toString(exitCode)));
+		if (container.autoRemove()) {
+			// as dockerd: docker run --rm waits for the removal, even of a container that never ran
+			removeQuietly(container.id());
+		}
 		if (exitCode != 128) {
 			return new InvalidArgumentException("failed to create task for container: " + message);
 		}
@@ -578,12 +582,16 @@ public class Containers {
 			return;
 		}
 		if (exited.autoRemove()) {
-			try {
-				removeStopped(id);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("could not auto-remove container {}: {}", id, ex.getMessage());
-			}
+			removeQuietly(id);
+		}
+	}
+
+	private void removeQuietly(String id) {
+		try {
+			removeStopped(id);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("could not auto-remove container {}: {}", id, ex.getMessage());
 		}
 	}
 

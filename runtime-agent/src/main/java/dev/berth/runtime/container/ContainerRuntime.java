@@ -137,6 +137,10 @@ public final class ContainerRuntime implements AutoCloseable {
 			while (Kernel.read(fd, buffer) != 1) {
 				// nothing yet: the init has not opened its end (0) or not written (-1)
 				if (!ProcessInfo.isAlive(state.pid(), state.pidStartTime())) {
+					// it may have written, exec'd and ended (sh -c 'exit 3') since the read: the byte stays
+					if (Kernel.read(fd, buffer) == 1) {
+						break;
+					}
 					throw new ContainerException("container init exited before start");
 				}
 				sleepMillis(1);

@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.NodeServiceGrpc;
 import dev.berth.gateway.GatewayProperties;
 
 /**
@@ -49,6 +50,11 @@ class LifecycleClients {
 	@Bean
 	ExecServiceGrpc.ExecServiceStub execServiceAsync(ManagedChannel lifecycleChannel) {
 		return ExecServiceGrpc.newStub(lifecycleChannel);
+	}
+
+	@Bean
+	NodeServiceGrpc.NodeServiceBlockingStub nodeService(ManagedChannel lifecycleChannel) {
+		return NodeServiceGrpc.newBlockingStub(lifecycleChannel);
 	}
 
 	@Bean

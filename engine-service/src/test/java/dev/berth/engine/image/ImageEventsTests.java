@@ -1,5 +1,6 @@
 package dev.berth.engine.image;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,6 +89,16 @@ class ImageEventsTests {
 		this.events.clear();
 		this.engine.images().tag(this.id, "docker.io/library/busybox:1");
 		assertThat(this.events).containsExactly(new Reported("tag", this.id, labelsAnd("busybox:1")));
+	}
+
+	@Test
+	void importNamesTheNewImageByItsId() throws IOException {
+		byte[] rootfs = TestArchives.unpacked(TestArchives.layerBlobs(Fixtures.layout(Fixtures.BUSYBOX)).get(0));
+		this.events.clear();
+		ImageRecord imported = this.engine.images()
+			.importImage(new ByteArrayInputStream(rootfs), new ImportOptions("imported", "1", List.of(), "", null));
+		String importedId = imported.id().toString();
+		assertThat(this.events).containsExactly(new Reported("import", importedId, Map.of("name", importedId)));
 	}
 
 	@Test

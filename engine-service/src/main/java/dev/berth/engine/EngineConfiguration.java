@@ -3,6 +3,9 @@ package dev.berth.engine;
 import java.time.Clock;
 
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.event.EventLogPublisher;
+import dev.berth.engine.image.ArchiveLimits;
+import dev.berth.engine.image.ImageEvents;
 import dev.berth.engine.image.ImageService;
 import dev.berth.engine.image.ImageStore;
 import dev.berth.engine.registry.Registries;
@@ -33,9 +36,20 @@ class EngineConfiguration {
 				properties.maxConcurrentDownloads());
 	}
 
+	// the publisher's close (inferred) shuts its channel with the engine
 	@Bean
-	ImageService imageService(ImageStore imageStore, ContentStore contentStore, Registries registries) {
-		return new ImageService(imageStore, contentStore, registries, Clock.systemUTC());
+	ImageEvents imageEvents(EngineProperties properties) {
+		if (properties.lifecycleService().isEmpty()) {
+			return ImageEvents.NONE;
+		}
+		return new EventLogPublisher(properties.lifecycleService(), Clock.systemUTC());
+	}
+
+	@Bean
+	ImageService imageService(ImageStore imageStore, ContentStore contentStore, Registries registries,
+			ImageEvents imageEvents) {
+		return new ImageService(imageStore, contentStore, registries, Clock.systemUTC(), ArchiveLimits.DEFAULT,
+				imageEvents);
 	}
 
 }

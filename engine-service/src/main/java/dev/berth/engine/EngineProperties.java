@@ -15,16 +15,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * host:port or CIDR ({@code --insecure-registry})
  * @param maxConcurrentDownloads layers downloaded at once per pull ({@code --max-concurrent-downloads},
  * default 3)
+ * @param lifecycleService lifecycle-service's gRPC address, {@code host:port}: its event log receives the image
+ * events for {@code docker events}; empty (the default) for an engine on its own, whose events go nowhere
  */
 @ConfigurationProperties("berth")
 public record EngineProperties(Path dataRoot, List<String> registryMirrors, List<String> insecureRegistries,
-		Integer maxConcurrentDownloads) {
+		Integer maxConcurrentDownloads, String lifecycleService) {
 
 	public EngineProperties {
 		dataRoot = (dataRoot != null) ? dataRoot : Path.of("/var/lib/berth");
 		registryMirrors = (registryMirrors != null) ? List.copyOf(registryMirrors) : List.of();
 		insecureRegistries = (insecureRegistries != null) ? List.copyOf(insecureRegistries) : List.of();
 		maxConcurrentDownloads = (maxConcurrentDownloads != null) ? maxConcurrentDownloads : 3;
+		lifecycleService = (lifecycleService != null) ? lifecycleService : "";
 	}
 
 	public Path contentRoot() {

@@ -34,7 +34,10 @@ import dev.berth.contracts.engine.v1.LoginRequest;
 import dev.berth.contracts.engine.v1.Progress;
 import dev.berth.contracts.engine.v1.PullRequest;
 import dev.berth.contracts.engine.v1.PushRequest;
+import dev.berth.contracts.engine.v1.PruneRequest;
+import dev.berth.contracts.engine.v1.PruneResponse;
 import dev.berth.contracts.engine.v1.RemoveRequest;
+import dev.berth.contracts.engine.v1.RemoveResponse;
 import dev.berth.contracts.engine.v1.SaveRequest;
 import dev.berth.contracts.engine.v1.TagRequest;
 import dev.berth.gateway.api.ApiVersion;
@@ -44,6 +47,8 @@ import dev.berth.gateway.api.JsonBodies;
 import dev.berth.gateway.api.JsonMessage;
 import dev.berth.gateway.api.RequestUploads;
 import dev.berth.gateway.api.ResponseStreams;
+import dev.berth.gateway.lifecycle.ImageUsers;
+import dev.berth.gateway.lifecycle.UnusedLayers;
 
 /**
  * Docker's image routes: each parses the request, calls engine-service's ImageService, and writes Docker's answer.
@@ -68,13 +73,19 @@ class ImageRouter {
 
 	private final JsonBodies json;
 
+	private final ImageUsers users;
+
+	private final UnusedLayers unusedLayers;
+
 	ImageRouter(ImageServiceGrpc.ImageServiceBlockingStub images, ImageServiceGrpc.ImageServiceStub asyncImages,
-			ImageViews views, ResponseStreams streams, JsonBodies json) {
+			ImageViews views, ResponseStreams streams, JsonBodies json, ImageUsers users, UnusedLayers unusedLayers) {
 		this.images = images;
 		this.asyncImages = asyncImages;
 		this.views = views;
 		this.streams = streams;
 		this.json = json;
+		this.users = users;
+		this.unusedLayers = unusedLayers;
 	}
 
 	@PostMapping(path = "/images/create", params = "!fromSrc")
@@ -206,8 +217,28 @@ class ImageRouter {
 	List<ImageDeleteResponseItem> remove(@PathVariable String path, @RequestParam(defaultValue = "false") boolean force,
 			@RequestParam(defaultValue = "false") boolean noprune) {
 		// noprune keeps untagged parents; the engine has no parent chains of local builds yet, so nothing to keep
-		RemoveRequest request = RemoveRequest.newBuilder().setName(ImagePath.name(path)).setForce(force).build();
-		return this.images.remove(request).getItemsList().stream().map(this.views::deleted).toList();
+		RemoveRequest request = RemoveRequest.newBuilder()
+			.setName(ImagePath.name(path))
+			.setForce(force)
+			.addAllUsers(this.users.current())
+			.build();
+		RemoveResponse removed = this.images.remove(request);
+		this.unusedLayers.release(removed.getRemovedChainIdsList());
+		return removed.getItemsList().stream().map(this.views::deleted).toList();
+	}
+
+	// docker image prune; -a sends dangling=false: every image no container uses
+	@PostMapping("/images/prune")
+	ImagePruneResponse prune(@RequestParam(required = false) String filters) {
+		PruneRequest request = PruneRequest.newBuilder()
+			.putAllFilters(filterValues(filters))
+			.addAllUsers(this.users.current())
+			.build();
+		PruneResponse pruned = this.images.prune(request);
+		this.unusedLayers.release(pruned.getRemovedChainIdsList());
+		List<ImageDeleteResponseItem> deleted = pruned.getItemsList().stream().map(this.views::deleted).toList();
+		// dockerd's list is null when nothing went
+		return new ImagePruneResponse(deleted.isEmpty() ? null : deleted, pruned.getSpaceReclaimed());
 	}
 
 	@PostMapping("/auth")

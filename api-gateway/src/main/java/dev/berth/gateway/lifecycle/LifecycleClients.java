@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.NodeServiceGrpc;
 import dev.berth.gateway.GatewayProperties;
 import dev.berth.gateway.ServiceChannels;
 
@@ -43,6 +44,11 @@ class LifecycleClients {
 	@Bean
 	ExecServiceGrpc.ExecServiceStub execServiceAsync(ManagedChannel lifecycleChannel) {
 		return ExecServiceGrpc.newStub(lifecycleChannel);
+	}
+
+	@Bean
+	NodeServiceGrpc.NodeServiceBlockingStub nodeService(ManagedChannel lifecycleChannel) {
+		return NodeServiceGrpc.newBlockingStub(lifecycleChannel);
 	}
 
 	@Bean

@@ -22,13 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.berth.contracts.engine.v1.DiskUsageRequest;
 import dev.berth.contracts.engine.v1.DiskUsageResponse;
 import dev.berth.contracts.engine.v1.ImageServiceGrpc;
-import dev.berth.contracts.engine.v1.ImageUser;
 import dev.berth.contracts.lifecycle.v1.ListRequest;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 
 import dev.berth.gateway.api.ApiVersion;
 import dev.berth.gateway.api.InvalidParameterException;
 import dev.berth.gateway.image.ImageViews;
+import dev.berth.gateway.lifecycle.ImageUsers;
 
 /**
  * {@code GET /info} and {@code GET /system/df}: the engine as a whole. Container counts come from lifecycle-service's
@@ -141,14 +141,8 @@ class SystemInfoRouter {
 		Long layersSize = null;
 		List<Object> imageSummaries = null;
 		if (withImages) {
-			DiskUsageRequest.Builder request = DiskUsageRequest.newBuilder();
-			for (JsonNode container : all) {
-				request.addUsers(ImageUser.newBuilder()
-					.setContainerId(container.path("Id").asString(""))
-					.setImageId(container.path("ImageID").asString(""))
-					.setRunning(container.path("State").asString("").equals("running")));
-			}
-			DiskUsageResponse usage = this.images.diskUsage(request.build());
+			DiskUsageResponse usage = this.images
+				.diskUsage(DiskUsageRequest.newBuilder().addAllUsers(ImageUsers.of(all)).build());
 			layersSize = usage.getLayersSize();
 			imageSummaries = new ArrayList<>();
 			for (var image : usage.getImagesList()) {

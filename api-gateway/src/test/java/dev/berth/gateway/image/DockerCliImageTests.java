@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.google.protobuf.ByteString;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -23,9 +25,15 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.ListResponse;
+import dev.berth.contracts.lifecycle.v1.NodeServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.RemoveLayersRequest;
+import dev.berth.contracts.lifecycle.v1.RemoveLayersResponse;
 import dev.berth.gateway.testing.Commands;
 import dev.berth.gateway.testing.EngineProcess;
 import dev.berth.gateway.testing.LocalRegistry;
+import dev.berth.gateway.testing.ScriptedLifecycle;
 import dev.berth.gateway.testing.UnixHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +54,11 @@ class DockerCliImageTests {
 
 	private static EngineProcess engine;
 
+	/** Containers are lifecycle-service's: each test says which ones use images. */
+	private static final ScriptedLifecycle lifecycle = ScriptedLifecycle.start();
+
+	private static volatile List<String> containers = List.of();
+
 	private static LocalRegistry registry;
 
 	private static String busybox;
@@ -60,8 +73,13 @@ class DockerCliImageTests {
 		registry.push("busybox", "library/busybox:latest");
 		busybox = registry.reference("library/busybox:latest");
 		engine = EngineProcess.start();
+		lifecycle.unary(ContainerServiceGrpc.getListMethod(), (request) -> ListResponse.newBuilder()
+			.addAllContainersJson(containers.stream().map(ByteString::copyFromUtf8).toList())
+			.build());
+		lifecycle.unary(NodeServiceGrpc.getRemoveLayersMethod(), (request) -> RemoveLayersResponse.getDefaultInstance());
 		properties.add("berth.gateway.hosts", () -> "unix://" + SOCKET);
 		properties.add("berth.gateway.engine", engine::address);
+		properties.add("berth.gateway.lifecycle", lifecycle::address);
 	}
 
 	@AfterAll
@@ -73,6 +91,7 @@ class DockerCliImageTests {
 			if (registry != null) {
 				registry.close();
 			}
+			lifecycle.close();
 		}
 		finally {
 			Commands.deleteRecursively(DIRECTORY);
@@ -251,6 +270,47 @@ class DockerCliImageTests {
 			.isEqualTo(id + " [\"sh\",\"-c\",\"true\"] hello\n");
 		assertThat(this.http.send("POST", "/images/create?fromSrc=http://example.com/a.tar", Map.of(), new byte[0]).status())
 			.isEqualTo(400);
+	}
+
+	@Test
+	@Order(12)
+	void rmiAndPruneKnowTheContainersAndTheNodesFreeTheLayersLeftOver() throws IOException, InterruptedException {
+		docker("pull", busybox).ok();
+		// its only other tag: busybox's name is then the image's one reference, which a container's use protects
+		docker("rmi", "localhost:5000/app:1").ok();
+		String id = docker("image", "inspect", "--format", "{{.Id}}", busybox).ok().strip();
+		String chainId = docker("image", "inspect", "--format", "{{index .RootFS.Layers 0}}", busybox).ok().strip();
+		String container = "c0ffee" + "0".repeat(58);
+		containers = List.of(summary(container, id, "exited"));
+		Commands.Result byName = docker("rmi", busybox);
+		assertThat(byName.exitCode()).isNotZero();
+		assertThat(byName.stderr()).contains("conflict: unable to remove repository reference \"" + busybox
+				+ "\" (must force) - container c0ffee000000 is using its referenced image " + id.substring(7, 19));
+		// a paused container counts as running, as in dockerd
+		containers = List.of(summary(container, id, "paused"));
+		assertThat(docker("rmi", "-f", id).stderr()).contains("conflict: unable to delete " + id.substring(7, 19)
+				+ " (cannot be forced) - image is being used by running container c0ffee000000");
+		assertThat(docker("image", "prune", "-a", "-f").ok()).doesNotContain(id);
+		JsonNode diskUsage = this.json.readTree(this.http.get("/v1.50/system/df?type=image").body());
+		assertThat(diskUsage.path("Images").values())
+			.filteredOn((image) -> image.path("Id").asString().equals(id))
+			.singleElement()
+			.satisfies((image) -> assertThat(image.path("Containers").asLong()).isEqualTo(1));
+
+		containers = List.of();
+		lifecycle.forgetRequests();
+		assertThat(docker("image", "prune", "-a", "-f").ok()).contains("deleted: " + id);
+		assertThat(docker("images", "-q").ok()).isEmpty();
+		Object request;
+		do {
+			request = lifecycle.nextRequest();
+		}
+		while (!(request instanceof RemoveLayersRequest));
+		assertThat(((RemoveLayersRequest) request).getChainIdsList()).contains(chainId);
+	}
+
+	private static String summary(String container, String image, String state) {
+		return "{\"Id\":\"" + container + "\",\"ImageID\":\"" + image + "\",\"State\":\"" + state + "\"}";
 	}
 
 	private Commands.Result docker(String... arguments) {

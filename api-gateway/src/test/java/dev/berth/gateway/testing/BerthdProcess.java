@@ -83,6 +83,16 @@ public final class BerthdProcess implements AutoCloseable {
 		return this.directory.resolve("docker.sock");
 	}
 
+	/** lifecycle-service's gRPC address, for a test that reaches past the Docker API. */
+	public String lifecycleAddress() {
+		return "127.0.0.1:" + this.arguments.get(this.arguments.lastIndexOf("--lifecycle-port") + 1);
+	}
+
+	/** berthd's {@code --data-root}: images, layers and container records. */
+	public Path dataRoot() {
+		return this.directory.resolve("data");
+	}
+
 	/** Runs the stock docker CLI against this berthd. */
 	public Commands.Result docker(String... arguments) {
 		List<String> command = new ArrayList<>();

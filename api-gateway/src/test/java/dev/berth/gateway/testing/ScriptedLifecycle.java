@@ -30,6 +30,7 @@ import dev.berth.contracts.engine.v1.ImageServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.NodeServiceGrpc;
 
 /**
  * A test double of lifecycle-service (and of the two engine-service calls {@code /info} and {@code /system/df} make),
@@ -42,6 +43,7 @@ public final class ScriptedLifecycle implements AutoCloseable {
 
 	private static final List<ServiceDescriptor> SERVICES = List.of(ContainerServiceGrpc.getServiceDescriptor(),
 			ExecServiceGrpc.getServiceDescriptor(), EventServiceGrpc.getServiceDescriptor(),
+			NodeServiceGrpc.getServiceDescriptor(),
 			ImageServiceGrpc.getServiceDescriptor());
 
 	private final Map<String, ServerCallHandler<Object, Object>> scripts = new ConcurrentHashMap<>();

@@ -128,9 +128,10 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	@Override
 	public void remove(RemoveRequest request, StreamObserver<RemoveResponse> responses) {
 		try {
-			RemoveResponse.Builder response = RemoveResponse.newBuilder();
-			this.images.remove(request.getName(), request.getForce(), users(request.getUsersList()))
-				.forEach((item) -> response.addItems(toMessage(item)));
+			List<ImageDeleteItem> items = this.images.remove(request.getName(), request.getForce(),
+					users(request.getUsersList()));
+			RemoveResponse.Builder response = RemoveResponse.newBuilder().addAllRemovedChainIds(removedChainIds(items));
+			items.forEach((item) -> response.addItems(toMessage(item)));
 			responses.onNext(response.build());
 			responses.onCompleted();
 		}
@@ -347,7 +348,9 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	public void prune(PruneRequest request, StreamObserver<PruneResponse> responses) {
 		try {
 			PruneReport report = this.images.prune(filters(request.getFiltersMap()), users(request.getUsersList()));
-			PruneResponse.Builder response = PruneResponse.newBuilder().setSpaceReclaimed(report.spaceReclaimed());
+			PruneResponse.Builder response = PruneResponse.newBuilder()
+				.setSpaceReclaimed(report.spaceReclaimed())
+				.addAllRemovedChainIds(removedChainIds(report.deleted()));
 			report.deleted().forEach((item) -> response.addItems(toMessage(item)));
 			responses.onNext(response.build());
 			responses.onCompleted();
@@ -408,6 +411,11 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 			.filter((user) -> Digest.parse(user.getImageId()).equals(id))
 			.map((user) -> new ImageUsers.User(user.getContainerId(), user.getRunning()))
 			.toList();
+	}
+
+	/** The layers a removal left without an image, for the nodes to free. */
+	private static List<String> removedChainIds(List<ImageDeleteItem> items) {
+		return items.stream().filter(ImageDeleteItem::layer).map(ImageDeleteItem::deleted).toList();
 	}
 
 	private static DeleteItem toMessage(ImageDeleteItem item) {

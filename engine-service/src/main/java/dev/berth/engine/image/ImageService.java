@@ -74,13 +74,21 @@ public final class ImageService {
 
 	private final ImageDiskUsage diskUsage;
 
+	private final ImageEvents events;
+
 	public ImageService(ImageStore images, ContentStore content, Registries registries, Clock clock) {
-		this(images, content, registries, clock, ArchiveLimits.DEFAULT);
+		this(images, content, registries, clock, ArchiveLimits.DEFAULT, ImageEvents.NONE);
 	}
 
 	public ImageService(ImageStore images, ContentStore content, Registries registries, Clock clock,
 			ArchiveLimits archiveLimits) {
+		this(images, content, registries, clock, archiveLimits, ImageEvents.NONE);
+	}
+
+	public ImageService(ImageStore images, ContentStore content, Registries registries, Clock clock,
+			ArchiveLimits archiveLimits, ImageEvents events) {
 		this.images = images;
+		this.events = events;
 		this.content = content;
 		this.registries = registries;
 		this.clock = clock;
@@ -135,6 +143,8 @@ public final class ImageService {
 		if (reference.tag() != null) {
 			this.images.tag(reference.toString(), id);
 		}
+		// dockerd names a pull by the reference pulled and its repository
+		event("pull", reference.familiarString(), reference.familiarName(), id);
 		progress.onProgress(ProgressEvent.message("Digest: " + pulled.repositoryDigest()));
 		String shown = reference.familiarString();
 		progress.onProgress(ProgressEvent.message(id.equals(before) ? "Status: Image is up to date for " + shown
@@ -246,6 +256,10 @@ public final class ImageService {
 			this.images.put(this.images.get(record.id()).withRepoDigest(target.name() + "@" + digest));
 			pushed.add(new PushedTag(target.tag(), digest, content.manifest().length));
 		}
+		// as the client named it: one tag, or the whole repository
+		ImageReference named = (tag != null && !tag.isEmpty()) ? ImageReference.parse(repository.name() + ":" + tag)
+				: ImageReference.parse(name);
+		event("push", named.familiarString(), named.familiarName(), this.images.tagged(tags.get(0)));
 		return pushed;
 	}
 
@@ -372,6 +386,7 @@ public final class ImageService {
 		}
 		this.images.tag(reference.toString(), record.id());
 		this.images.put(record.withLastTagTime(this.clock.instant()));
+		event("tag", record.id().toString(), reference.familiarString(), record.id());
 	}
 
 	/** Tags of an image as Docker shows them: {@code busybox:latest}, {@code localhost:5000/app:1}. */
@@ -439,7 +454,7 @@ public final class ImageService {
 		List<ImageDeleteItem> result = new ArrayList<>();
 		List<ImageUsers.User> using = users.usersOf(record.id());
 		if (!isIdPrefix(record.id(), nameOrId)) {
-			if (!using.isEmpty() && references(record.id()).size() == 1 && !force) {
+			if (!using.isEmpty() && isSingleReference(references(record.id())) && !force) {
 				throw new ImageConflictException("conflict: unable to remove repository reference \"" + nameOrId
 						+ "\" (must force) - container " + shortOf(using.get(0).containerId())
 						+ " is using its referenced image " + record.id().shortId());
@@ -451,7 +466,8 @@ public final class ImageService {
 				// no tag of this repository is left: its digest references go too
 				for (ImageReference leftover : references(record.id())) {
 					if (leftover.digest() != null && leftover.name().equals(named.name())) {
-						removeReference(leftover, record.id(), result);
+						// as dockerd: this cleanup makes no untag event of its own
+						dropReference(leftover, record.id(), result);
 					}
 				}
 			}
@@ -461,19 +477,16 @@ public final class ImageService {
 			}
 		}
 		else {
+			// every conflict is found before anything is untagged, so a refused rmi changes nothing
 			List<ImageReference> references = references(record.id());
-			boolean oneRepository = references.stream().map(ImageReference::name).distinct().count() <= 1;
-			long tagCount = references.stream().filter((r) -> r.digest() == null).count();
-			if (oneRepository && tagCount <= 1) {
-				references.forEach((r) -> removeReference(r, record.id(), result));
-			}
 			for (ImageUsers.User user : using) {
 				if (user.running()) {
 					throw new ImageConflictException("conflict: unable to delete " + record.id().shortId()
 							+ " (cannot be forced) - image is being used by running container " + shortOf(user.containerId()));
 				}
 			}
-			if (!force && !references(record.id()).isEmpty()) {
+			// the references of one repository with at most one tag go with the ID; others only by force
+			if (!force && !references.isEmpty() && !isSingleReference(references)) {
 				throw new ImageConflictException("conflict: unable to delete " + record.id().shortId()
 						+ " (must be forced) - image is referenced in multiple repositories");
 			}
@@ -481,7 +494,7 @@ public final class ImageService {
 				throw new ImageConflictException("conflict: unable to delete " + record.id().shortId()
 						+ " (must be forced) - image is being used by stopped container " + shortOf(using.get(0).containerId()));
 			}
-			references(record.id()).forEach((r) -> removeReference(r, record.id(), result));
+			references.forEach((r) -> removeReference(r, record.id(), result));
 			if (!using.isEmpty()) {
 				// forced: the stopped container keeps its image, now untagged
 				return result;
@@ -502,7 +515,14 @@ public final class ImageService {
 		return references;
 	}
 
+	/** Removes a reference and reports the untag. */
 	private void removeReference(ImageReference reference, Digest id, List<ImageDeleteItem> result) {
+		dropReference(reference, id, result);
+		// dockerd names an untag by the image, not by the reference it lost
+		imageEvent("untag", id);
+	}
+
+	private void dropReference(ImageReference reference, Digest id, List<ImageDeleteItem> result) {
 		if (reference.digest() != null) {
 			ImageRecord record = this.images.get(id);
 			String repoDigest = reference.name() + "@" + reference.digest();
@@ -512,6 +532,24 @@ public final class ImageService {
 			this.images.untag(reference.toString());
 		}
 		result.add(ImageDeleteItem.untagged(reference.familiarString()));
+	}
+
+	/**
+	 * Whether removing this name would leave the image unnamed, as dockerd counts it: one tag at most, and the
+	 * digest references all of that tag's repository (a pulled image has its tag and its repository digest).
+	 */
+	private static boolean isSingleReference(List<ImageReference> references) {
+		if (references.size() <= 1) {
+			return references.size() == 1;
+		}
+		List<ImageReference> tags = references.stream().filter((r) -> r.digest() == null).toList();
+		if (tags.size() > 1) {
+			return false;
+		}
+		Set<String> digestRepositories = new HashSet<>();
+		references.stream().filter((r) -> r.digest() != null).forEach((r) -> digestRepositories.add(r.name()));
+		String repository = tags.isEmpty() ? references.get(0).name() : tags.get(0).name();
+		return digestRepositories.equals(Set.of(repository));
 	}
 
 	/** True when the user named the image by (a prefix of) its ID rather than by a reference. */
@@ -532,6 +570,7 @@ public final class ImageService {
 			stillUsedChains.addAll(other.chainIds());
 		}
 		List<ImageDeleteItem> result = new ArrayList<>();
+		event("delete", record.id().toString(), record.id().toString(), null);
 		result.add(ImageDeleteItem.deleted(record.id().toString()));
 		for (Digest blob : record.blobs()) {
 			if (!stillUsedBlobs.contains(blob)) {
@@ -541,7 +580,7 @@ public final class ImageService {
 		List<Digest> chains = record.chainIds();
 		for (int i = chains.size() - 1; i >= 0; i--) {
 			if (!stillUsedChains.contains(chains.get(i))) {
-				result.add(ImageDeleteItem.deleted(chains.get(i).toString()));
+				result.add(ImageDeleteItem.deletedLayer(chains.get(i).toString()));
 			}
 		}
 		return result;
@@ -561,7 +600,10 @@ public final class ImageService {
 	 */
 	public SaveArchive save(List<String> names) {
 		ImageSave.Plan plan = this.saver.plan(names);
-		return (out) -> this.saver.write(plan, out);
+		return (out) -> {
+			this.saver.write(plan, out);
+			plan.items().forEach((item) -> imageEvent("save", item.record().id()));
+		};
 	}
 
 	/**
@@ -570,12 +612,16 @@ public final class ImageService {
 	 * {@code platform}, or for this engine's when null. Nothing is kept unless all is valid.
 	 */
 	public LoadResult load(InputStream archive, Platform platform, ProgressListener progress) throws IOException {
-		return adding(() -> this.loader.load(archive, platform, progress));
+		LoadResult result = adding(() -> this.loader.load(archive, platform, progress));
+		result.images().forEach((record) -> imageEvent("load", record.id()));
+		return result;
 	}
 
 	/** {@code docker import}: a root filesystem tar made into a one-layer image. */
 	public ImageRecord importImage(InputStream rootfs, ImportOptions options) throws IOException {
-		return adding(() -> this.importer.importImage(rootfs, options));
+		ImageRecord record = adding(() -> this.importer.importImage(rootfs, options));
+		imageEvent("import", record.id());
+		return record;
 	}
 
 	/** {@code docker history}: newest step first. */
@@ -585,12 +631,34 @@ public final class ImageService {
 
 	/** {@code docker image prune}: filters {@code dangling}, {@code until}, {@code label}, {@code label!}. */
 	public PruneReport prune(Map<String, List<String>> filters, ImageUsers users) {
-		return deleting(() -> this.pruner.prune(filters, users));
+		PruneReport report = deleting(() -> this.pruner.prune(filters, users));
+		// after the untag and delete events of each image it removed, as dockerd reports a prune
+		this.events.published("prune", "", Map.of("reclaimed", Long.toString(report.spaceReclaimed())));
+		return report;
 	}
 
 	/** The images part of {@code docker system df}. */
 	public DiskUsage diskUsage(ImageUsers users) {
 		return this.diskUsage.diskUsage(users);
+	}
+
+	/** An event about an image, named by its ID as dockerd names import, load, save and untag. */
+	private void imageEvent(String action, Digest id) {
+		event(action, id.toString(), id.toString(), id);
+	}
+
+	/**
+	 * An event as dockerd makes it: the image's labels while it still exists (none after a delete), then its
+	 * {@code name}.
+	 */
+	private void event(String action, String actorId, String name, Digest imageId) {
+		Map<String, String> attributes = new HashMap<>();
+		ImageRecord record = (imageId != null) ? this.images.get(imageId) : null;
+		if (record != null) {
+			attributes.putAll(labels(record));
+		}
+		attributes.put("name", name);
+		this.events.published(action, actorId, attributes);
 	}
 
 	/** Work that adds blobs: runs beside other such work, never beside a deletion. */

@@ -101,7 +101,7 @@ class ImagePruneAndDiskUsageTests {
 		long expected = bigBlobs.get(this.big.id()) + bigBlobs.get(this.big.layers().get(1).blob());
 		assertThat(report.spaceReclaimed()).isEqualTo(expected).isEqualTo(before - this.engine.blobBytes());
 		assertThat(report.deleted()).containsExactly(ImageDeleteItem.deleted(this.big.id().toString()),
-				ImageDeleteItem.deleted(this.big.chainIds().get(1).toString()));
+				ImageDeleteItem.deletedLayer(this.big.chainIds().get(1).toString()));
 		assertThat(this.engine.images().list(Map.of(), true)).extracting(ImageRecord::id)
 			.containsExactlyInAnyOrder(this.busybox.id(), this.layered.id(), this.multiarch.id());
 		// nothing dangling is left but what the container uses
@@ -152,8 +152,8 @@ class ImagePruneAndDiskUsageTests {
 				List.of("dev.berth.fixture=layered"));
 		assertThat(this.engine.images().prune(labelled, ImageUsers.NONE).deleted()).containsExactly(
 				ImageDeleteItem.untagged("layered:latest"), ImageDeleteItem.deleted(this.layered.id().toString()),
-				ImageDeleteItem.deleted(this.layered.chainIds().get(1).toString()),
-				ImageDeleteItem.deleted(this.layered.chainIds().get(0).toString()));
+				ImageDeleteItem.deletedLayer(this.layered.chainIds().get(1).toString()),
+				ImageDeleteItem.deletedLayer(this.layered.chainIds().get(0).toString()));
 		// big is busybox plus a layer, labels included: label! keeps both
 		Map<String, List<String>> allBut = Map.of("dangling", List.of("false"), "label!", List.of("dev.berth.fixture=busybox"),
 				"until", List.of("0s"));

@@ -245,6 +245,13 @@ class ImagePullTests {
 	@Test
 	void removeUntagsThenDeletesImageAndBlobs() {
 		ImageRecord record = pull(proxy.host() + "/library/busybox:latest");
+		// its tag and its repository digest are one reference for dockerd: removing it would leave the image unnamed
+		ImageUsers stopped = (id) -> List.of(new ImageUsers.User("c0ffee0123456789", false));
+		assertThatThrownBy(() -> this.images.remove(proxy.host() + "/library/busybox:latest", false, stopped))
+			.isInstanceOf(ImageConflictException.class)
+			.hasMessage("conflict: unable to remove repository reference \"" + proxy.host()
+					+ "/library/busybox:latest\" (must force) - container c0ffee012345 is using its referenced image "
+					+ record.id().shortId());
 		this.images.tag(record.id().toString(), "mine:1");
 		this.images.tag("mine:1", "other/repo:2");
 		assertThatThrownBy(() -> this.images.remove(record.id().shortId(), false, ImageUsers.NONE))
@@ -257,7 +264,7 @@ class ImagePullTests {
 			.hasMessageContaining("(cannot be forced) - image is being used by running container c0ffee012345");
 		List<ImageDeleteItem> removed = this.images.remove(record.id().toString(), true, ImageUsers.NONE);
 		assertThat(removed).contains(ImageDeleteItem.untagged("other/repo:2"), ImageDeleteItem.deleted(record.id().toString()),
-				ImageDeleteItem.deleted(record.chainIds().get(0).toString()));
+				ImageDeleteItem.deletedLayer(record.chainIds().get(0).toString()));
 		assertThat(this.images.list(Map.of(), true)).isEmpty();
 		assertThat(this.content.list()).isEmpty();
 		assertThatThrownBy(() -> this.images.resolve("mine:1")).isInstanceOf(ImageNotFoundException.class)
@@ -273,7 +280,7 @@ class ImagePullTests {
 		assertThat(this.images.list(Map.of("reference", List.of("*/library/busybox:latest")), false)).extracting(ImageRecord::id)
 			.containsExactly(busybox.id());
 		assertThat(this.images.list(Map.of("dangling", List.of("true")), false)).isEmpty();
-		this.images.remove(proxy.host() + "/layered:latest", false, (id) -> List.of(new ImageUsers.User("abc", false)));
+		this.images.remove(proxy.host() + "/layered:latest", true, (id) -> List.of(new ImageUsers.User("abc", false)));
 		assertThat(this.images.list(Map.of("dangling", List.of("true")), false)).extracting(ImageRecord::id)
 			.containsExactly(layered.id());
 		assertThatThrownBy(() -> this.images.list(Map.of("colour", List.of("blue")), false))

@@ -38,9 +38,19 @@ record TestEngine(Path root, ImageStore store, ContentStore content, ImageServic
 	}
 
 	static TestEngine open(Path root, Registries registries, ArchiveLimits limits) {
+		return open(root, registries, limits, ImageEvents.NONE);
+	}
+
+	/** An engine that reports its image events to {@code events}. */
+	static TestEngine open(Path root, ImageEvents events) {
+		return open(root, OFFLINE, ArchiveLimits.DEFAULT, events);
+	}
+
+	private static TestEngine open(Path root, Registries registries, ArchiveLimits limits, ImageEvents events) {
 		ImageStore store = new ImageStore(root.resolve("image"));
 		ContentStore content = new ContentStore(root.resolve("content"));
-		return new TestEngine(root, store, content, new ImageService(store, content, registries, Clock.systemUTC(), limits));
+		return new TestEngine(root, store, content,
+				new ImageService(store, content, registries, Clock.systemUTC(), limits, events));
 	}
 
 	LoadResult load(Path archive) throws IOException {

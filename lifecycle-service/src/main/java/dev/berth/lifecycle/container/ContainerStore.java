@@ -177,6 +177,16 @@ public class ContainerStore {
 	}
 
 	/** Records whether the container's user stopped it (restart policies read this). */
+	/** Replaces a container's Config: what create completes once the ID exists (the host name made of it). */
+	public Container replaceConfig(String id, ObjectNode config) {
+		DockerJson.view(config, ContainerConfig.class);
+		if (this.jdbc.sql("UPDATE containers SET config = ? WHERE id = ?").params(DockerJson.write(config), id)
+			.update() == 0) {
+			throw noSuchContainer(id);
+		}
+		return get(id);
+	}
+
 	public void setManuallyStopped(String id, boolean stopped) {
 		this.jdbc.sql("UPDATE containers SET manually_stopped = ? WHERE id = ?").params(stopped, id).update();
 	}

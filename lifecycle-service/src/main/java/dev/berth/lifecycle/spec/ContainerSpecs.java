@@ -26,6 +26,16 @@ class ContainerSpecs implements RuntimeSpecs {
 	}
 
 	@Override
+	public ObjectNode withHostname(Container container) {
+		ObjectNode config = container.configJson().deepCopy();
+		config.put("Hostname", this.factory.hostname(container.config(), container.hostConfig(), container.id()));
+		if (!config.has("Domainname")) {
+			config.put("Domainname", "");
+		}
+		return config;
+	}
+
+	@Override
 	public RuntimeSpec specFor(Container container) {
 		ContainerSpec spec = this.factory.create(container.config(), container.hostConfig(), container.id());
 		List<ContainerFile> files = spec.files()

@@ -120,6 +120,7 @@ public class Containers {
 		Container container = this.store.create(
 				new NewContainer(name, image, resolved.id(), node.name(), merged, hostConfig, networkingConfig));
 		try {
+			container = this.store.replaceConfig(container.id(), this.specs.withHostname(container));
 			// the settings Docker refuses are refused now, not at the first start
 			this.specs.specFor(container);
 			prepareSnapshot(node, container, resolved);

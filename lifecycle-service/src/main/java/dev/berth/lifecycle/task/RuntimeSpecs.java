@@ -15,6 +15,12 @@ public interface RuntimeSpecs {
 	ObjectNode mergeImageConfig(ObjectNode config, ObjectNode imageConfig);
 
 	/**
+	 * The Config Docker stores for a container just created, once its ID exists: {@code Hostname} filled in (the
+	 * client's, the host's name with host networking, else the short ID) and {@code Domainname} as sent.
+	 */
+	ObjectNode withHostname(Container container);
+
+	/**
 	 * The OCI spec and the files the node binds into the container.
 	 * @throws dev.berth.lifecycle.InvalidArgumentException for settings Docker refuses
 	 */

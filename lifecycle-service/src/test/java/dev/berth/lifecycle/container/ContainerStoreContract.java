@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.berth.lifecycle.ConflictException;
 import dev.berth.lifecycle.InvalidArgumentException;
@@ -263,6 +264,20 @@ abstract class ContainerStoreContract {
 		assertThat(this.store.get("site")).isEqualTo(renamed);
 		assertThat(this.store.find("web")).isEmpty();
 		assertThat(this.store.create(busybox("web")).name()).isEqualTo("web");
+	}
+
+	@Test
+	void configReplacedAfterCreateIsWhatLaterReadsSee() {
+		Container web = this.store.create(busybox("web"));
+		ObjectNode config = web.configJson().deepCopy();
+		config.put("Hostname", web.id().substring(0, 12));
+
+		Container replaced = this.store.replaceConfig(web.id(), config);
+
+		assertThat(replaced.config().hostname()).isEqualTo(web.id().substring(0, 12));
+		assertThat(this.store.get("web")).isEqualTo(replaced);
+		assertThatExceptionOfType(NotFoundException.class)
+			.isThrownBy(() -> this.store.replaceConfig("f".repeat(64), config));
 	}
 
 	@Test

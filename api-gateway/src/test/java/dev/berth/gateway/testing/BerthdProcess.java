@@ -57,7 +57,8 @@ public final class BerthdProcess implements AutoCloseable {
 	public void restart() throws IOException, InterruptedException {
 		Path log = this.directory.resolve("berthd-" + (++this.starts) + ".log");
 		this.process = new ProcessBuilder(this.arguments).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+		// four JVMs start in well under a minute on a quiet machine; minutes on a loaded one
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(480);
 		while (true) {
 			// the gateway answers first; ps needs lifecycle-service, images engine-service
 			if (Files.exists(socket()) && docker("ps").exitCode() == 0 && docker("images").exitCode() == 0) {

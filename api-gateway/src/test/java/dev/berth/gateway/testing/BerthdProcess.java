@@ -129,9 +129,31 @@ public final class BerthdProcess implements AutoCloseable {
 				stop();
 			}
 			stopShim();
+			removeEmptyCgroupParents();
 		}
 		finally {
 			Commands.deleteRecursively(this.directory);
+		}
+	}
+
+	/**
+	 * The containers' parent cgroup ({@code berth} under each controller) outlives them, as dockerd's
+	 * {@code docker} does; a test leaves none behind. rmdir only removes an empty cgroup, so one that
+	 * another engine's containers still use stays.
+	 */
+	private static void removeEmptyCgroupParents() {
+		try (java.util.stream.Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+			controllers.map((controller) -> controller.resolve("berth")).filter(Files::isDirectory).forEach((parent) -> {
+				try {
+					Files.delete(parent);
+				}
+				catch (IOException ex) {
+					// in use, or not empty: not ours to remove
+				}
+			});
+		}
+		catch (IOException ex) {
+			// no cgroup file system: nothing was made
 		}
 	}
 

@@ -40,7 +40,8 @@ public final class BerthdProcess implements AutoCloseable {
 				Commands.repositoryRoot().resolve("bin/berthd").toString(), "--data-root",
 				directory.resolve("data").toString(), "--exec-root", directory.resolve("exec").toString(), "-H",
 				"unix://" + directory.resolve("docker.sock"), "--agent-port", Integer.toString(freePort()),
-				"--engine-port", Integer.toString(freePort()), "--lifecycle-port", Integer.toString(freePort())));
+				"--engine-port", Integer.toString(freePort()), "--lifecycle-port", Integer.toString(freePort()),
+				"--management-port", Integer.toString(freePort())));
 		arguments.addAll(List.of(flags));
 		BerthdProcess berthd = new BerthdProcess(directory, arguments);
 		try {

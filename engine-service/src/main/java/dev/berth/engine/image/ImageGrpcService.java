@@ -45,6 +45,7 @@ import dev.berth.contracts.engine.v1.SaveRequest;
 import dev.berth.contracts.engine.v1.SaveResponse;
 import dev.berth.contracts.engine.v1.TagRequest;
 import dev.berth.contracts.engine.v1.TagResponse;
+import dev.berth.contracts.stream.ChunkInputStream;
 import dev.berth.engine.EngineErrors;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.registry.Platform;

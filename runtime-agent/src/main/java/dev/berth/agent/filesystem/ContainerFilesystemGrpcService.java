@@ -29,6 +29,7 @@ import dev.berth.contracts.agent.v1.UsageResponse;
 import dev.berth.contracts.agent.v1.WriteArchiveOptions;
 import dev.berth.contracts.agent.v1.WriteArchiveRequest;
 import dev.berth.contracts.agent.v1.WriteArchiveResponse;
+import dev.berth.contracts.stream.ChunkInputStream;
 
 /**
  * {@code berth.agent.v1.ContainerFilesystemService}: parses, calls {@link ContainerFilesystem},
@@ -123,7 +124,7 @@ class ContainerFilesystemGrpcService extends ContainerFilesystemServiceGrpc.Cont
 
 	@Override
 	public StreamObserver<WriteArchiveRequest> writeArchive(StreamObserver<WriteArchiveResponse> responses) {
-		RequestChunks body = new RequestChunks(call(responses));
+		ChunkInputStream body = new ChunkInputStream(call(responses));
 		call(responses).setOnCancelHandler(() -> body.fail(new IOException("the client cancelled the copy")));
 		body.requestNext();
 		return new StreamObserver<>() {

@@ -1,4 +1,4 @@
-package dev.berth.engine.image;
+package dev.berth.contracts.stream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +10,13 @@ import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
- * The bytes of a client stream (an archive to load, a tar to import) as an input stream, pulled
+ * The bytes of a client stream (an archive to load, a tar to import or extract) as an input stream, pulled
  * at the reader's pace. The call's automatic requests are off: the next message is requested only
  * when the reader has taken the previous one, so however slow the reader, a chunk or two are in
  * memory, never the archive. gRPC delivers with {@link #add}, {@link #end} and {@link #fail}; one
  * thread reads.
  */
-final class ChunkInputStream extends InputStream {
+public final class ChunkInputStream extends InputStream {
 
 	private static final Object END = new Object();
 
@@ -31,7 +31,7 @@ final class ChunkInputStream extends InputStream {
 	private boolean ended;
 
 	/** Takes over the call's flow control; to be called before the service method returns. */
-	ChunkInputStream(ServerCallStreamObserver<?> call) {
+	public ChunkInputStream(ServerCallStreamObserver<?> call) {
 		this.call = call;
 		call.disableAutoRequest();
 	}
@@ -40,20 +40,20 @@ final class ChunkInputStream extends InputStream {
 	 * Asks the client for one more message: the first one, or the one after a message that was
 	 * not data (options). Data messages are requested by the reader as it takes them.
 	 */
-	void requestNext() {
+	public void requestNext() {
 		this.call.request(1);
 	}
 
-	void add(ByteString data) {
+	public void add(ByteString data) {
 		this.arrived.add(data);
 	}
 
-	void end() {
+	public void end() {
 		this.arrived.add(END);
 	}
 
-	void fail(Throwable cause) {
-		this.arrived.add(cause);
+	public void fail(Throwable cause) {
+		this.arrived.add((cause != null) ? cause : new IOException("the client went away"));
 	}
 
 	@Override
@@ -106,7 +106,7 @@ final class ChunkInputStream extends InputStream {
 	 * Reads and drops what the client still sends after the reader is done (the zero blocks that
 	 * pad a tar), up to {@code limit} bytes; returns whether the stream ended within it.
 	 */
-	boolean drain(long limit) throws IOException {
+	public boolean drain(long limit) throws IOException {
 		byte[] buffer = new byte[1 << 16];
 		long drained = 0;
 		int n;

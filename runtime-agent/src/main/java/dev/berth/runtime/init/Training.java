@@ -12,7 +12,9 @@ import dev.berth.runtime.spec.RuntimeSpec;
 /**
  * A dry run of the init's code paths that touches nothing on the machine and exits normally, for
  * the JDK to record an AOT cache from ({@code -XX:AOTCacheOutput}): the classes of a real start
- * are then loaded and linked already when an init JVM comes up.
+ * are then loaded and linked already when an init JVM comes up. A warm init runs it too, before
+ * its container arrives: its seccomp profile names the three architectures of Docker's default
+ * profile, so that the system call table of each is read by then, not while a container waits.
  */
 final class Training {
 
@@ -29,7 +31,7 @@ final class Training {
 			"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"network"},{"type":"uts"},{"type":"ipc"}],
 			"resources":{"memory":{"limit":1048576},"pids":{"limit":10},"devices":[{"allow":false,"access":"rwm"}]},
 			"maskedPaths":["/proc/kcore"],"readonlyPaths":["/proc/sys"],"sysctl":{"net.ipv4.ip_forward":"1"},
-			"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+			"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"],
 			"syscalls":[{"names":["read","write","openat","close","execve","exit_group"],"action":"SCMP_ACT_ALLOW"},
 			{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}}}
 			""";

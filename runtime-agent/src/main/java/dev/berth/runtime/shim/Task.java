@@ -115,9 +115,15 @@ final class Task {
 		}
 	}
 
-	void started() {
+	/**
+	 * The process was told to run. One that is stopped already stays stopped: a workload like
+	 * {@code true} can exit, and be reaped, before the start that released it returns.
+	 */
+	synchronized void started() {
 		this.startedAtNanos = System.currentTimeMillis() * 1_000_000L;
-		this.phase = Phase.RUNNING;
+		if (this.phase == Phase.CREATED) {
+			this.phase = Phase.RUNNING;
+		}
 	}
 
 	void useStdin(StdinWriter writer) {
@@ -182,7 +188,9 @@ final class Task {
 	}
 
 	void finish(ExitStatus status) {
-		this.phase = Phase.STOPPED;
+		synchronized (this) {
+			this.phase = Phase.STOPPED;
+		}
 		if (this.exit.complete(status)) {
 			if (this.master >= 0) {
 				Kernel.close(this.master);

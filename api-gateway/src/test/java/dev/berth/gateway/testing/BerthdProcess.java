@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code bin/berthd} started as a user starts it, on private ports, sockets and directories, and the
@@ -40,7 +41,8 @@ public final class BerthdProcess implements AutoCloseable {
 				Commands.repositoryRoot().resolve("bin/berthd").toString(), "--data-root",
 				directory.resolve("data").toString(), "--exec-root", directory.resolve("exec").toString(), "-H",
 				"unix://" + directory.resolve("docker.sock"), "--agent-port", Integer.toString(freePort()),
-				"--engine-port", Integer.toString(freePort()), "--lifecycle-port", Integer.toString(freePort())));
+				"--engine-port", Integer.toString(freePort()), "--lifecycle-port", Integer.toString(freePort()),
+				"--management-port", Integer.toString(freePort())));
 		arguments.addAll(List.of(flags));
 		BerthdProcess berthd = new BerthdProcess(directory, arguments);
 		try {
@@ -57,7 +59,8 @@ public final class BerthdProcess implements AutoCloseable {
 	public void restart() throws IOException, InterruptedException {
 		Path log = this.directory.resolve("berthd-" + (++this.starts) + ".log");
 		this.process = new ProcessBuilder(this.arguments).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+		// four JVMs on a busy machine of two cores can take minutes
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(360);
 		while (true) {
 			// the gateway answers first; ps needs lifecycle-service, images engine-service
 			if (Files.exists(socket()) && docker("ps").exitCode() == 0 && docker("images").exitCode() == 0) {
@@ -79,6 +82,11 @@ public final class BerthdProcess implements AutoCloseable {
 		return this.process.exitValue();
 	}
 
+	/** Its {@code --data-root}. */
+	public Path dataRoot() {
+		return this.directory.resolve("data");
+	}
+
 	public Path socket() {
 		return this.directory.resolve("docker.sock");
 	}
@@ -93,8 +101,23 @@ public final class BerthdProcess implements AutoCloseable {
 
 	/** Runs the docker CLI in a pseudo-terminal (as a user's shell would), through script(1). */
 	public Commands.Result dockerInTerminal(String commandLine) {
-		return Commands.run(List.of("script", "--quiet", "--return", "--command", "docker " + commandLine,
-				"/dev/null"), this.cliEnvironment);
+		return dockerInTerminal(commandLine, null);
+	}
+
+	/** The same, with keys typed into the terminal as it runs (its input stays open until the CLI ends). */
+	public Commands.Result dockerInTerminal(String commandLine, Commands.Typist typist) {
+		return Commands.interactive(List.of("script", "--quiet", "--return", "--command", "docker " + commandLine,
+				"/dev/null"), this.cliEnvironment, typist);
+	}
+
+	/** Runs a shell command line with the CLI's environment (DOCKER_HOST pointing here): for pipes into the CLI. */
+	public Commands.Result shell(String commandLine) {
+		return Commands.run(List.of("sh", "-c", commandLine), this.cliEnvironment);
+	}
+
+	/** DOCKER_HOST and DOCKER_CONFIG for this berthd: for other clients (docker-py reads DOCKER_HOST). */
+	public Map<String, String> clientEnvironment() {
+		return this.cliEnvironment;
 	}
 
 	public String log() throws IOException {
@@ -120,6 +143,9 @@ public final class BerthdProcess implements AutoCloseable {
 			stopShim();
 		}
 		finally {
+			// a berthd that could not come up again removed nothing: its containers' mounts and cgroups go here
+			Commands.unmountUnder(this.directory);
+			removeContainerCgroups();
 			Commands.deleteRecursively(this.directory);
 		}
 	}
@@ -138,6 +164,26 @@ public final class BerthdProcess implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The cgroups the node made for this berthd's containers (one per bundle), in every hierarchy, once empty. */
+	private void removeContainerCgroups() {
+		Path bundles = this.directory.resolve("exec/bundles");
+		if (!Files.isDirectory(bundles)) {
+			return;
+		}
+		try (Stream<Path> ids = Files.list(bundles); Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+			List<Path> roots = hierarchies.map((hierarchy) -> hierarchy.resolve("berth")).filter(Files::isDirectory).toList();
+			for (Path id : ids.toList()) {
+				for (Path root : roots) {
+					// rmdir is how a cgroup is removed: it fails while a process is in it, and then stays
+					Files.deleteIfExists(root.resolve(id.getFileName()));
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("cannot remove the cgroups of " + bundles, ex);
 		}
 	}
 

@@ -200,7 +200,7 @@ public class Containers {
 		this.attachments.endWaiting(container.id());
 		String message = (ex instanceof StatusRuntimeException status && status.getStatus().getDescription() != null)
 				? status.getStatus().getDescription() : String.valueOf(ex.getMessage());
-		int exitCode = message.contains("permission denied") ? 126
+		int exitCode = (message.contains("permission denied") || message.contains("is a directory")) ? 126
 				: (message.contains("not found") || message.contains("no such file")) ? 127 : 128;
 		this.store.updateState(container.id(), (state) -> new ContainerState(ContainerStatus.EXITED, 0, exitCode,
 				message, state.startedAt(), Instant.now(), false, state.restartCount()));

@@ -344,7 +344,10 @@ class DockerCliBreadthIT {
 		Eventually.poll("unless-stopped restarts", () -> restartCount("unless"), (count) -> count >= 1);
 		berthd.docker("stop", "-t", "1", "unless").ok();
 		assertThat(inspect("unless", "{{.State.Status}}")).isEqualTo("exited");
+		// a forced removal kills a running container without its policy starting it again
+		berthd.docker("start", "always").ok();
 		berthd.docker("rm", "-f", "failing", "always", "unless").ok();
+		assertThat(berthd.docker("ps", "-aq").ok()).isEmpty();
 	}
 
 	@Test

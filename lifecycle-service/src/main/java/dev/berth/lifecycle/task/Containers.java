@@ -400,6 +400,8 @@ public class Containers {
 				throw new ConflictException("cannot remove container \"/" + container.name()
 						+ "\": container is running: stop the container before removing or force remove");
 			}
+			// a kill on the way to removal: its restart policy must not start it again before the removal
+			this.store.setManuallyStopped(container.id(), true);
 			CompletableFuture<ExitWaiters.Outcome> exit = this.waiters.nextExit(container.id());
 			if (!cancelRestart(container.id()) && stillUp(container.id(), exit)) {
 				killAndWait(container, exit);

@@ -11,6 +11,9 @@ packages=(
   postgresql       # lifecycle-service's store is tested on PostgreSQL as well as the embedded H2
   maven            # the build
   procps           # ps: the agent's Top runs the host's ps, as docker top does
+  python3-docker   # docker-py: the end-to-end tests run a Python client against berthd and dockerd
+  docker.io        # dockerd: the reference of the differential end-to-end test
+  bsdutils         # script(1): the end-to-end tests run the CLI in a pseudo-terminal
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -18,6 +21,13 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
+  # no service starts while installing (docker.io would start a dockerd of its own): the tests start theirs
+  policy=/usr/sbin/policy-rc.d
+  made_policy=
+  [ -e $policy ] || { printf '#!/bin/sh\nexit 101\n' >$policy && chmod 755 $policy && made_policy=1; }
+  status=0
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+  [ -z "$made_policy" ] || rm -f $policy
+  [ "$status" = 0 ] || exit "$status"
 fi

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code bin/berthd} started as a user starts it, on private ports, sockets and directories, and the
@@ -105,8 +106,23 @@ public final class BerthdProcess implements AutoCloseable {
 
 	/** Runs the docker CLI in a pseudo-terminal (as a user's shell would), through script(1). */
 	public Commands.Result dockerInTerminal(String commandLine) {
-		return Commands.run(List.of("script", "--quiet", "--return", "--command", "docker " + commandLine,
-				"/dev/null"), this.cliEnvironment);
+		return dockerInTerminal(commandLine, null);
+	}
+
+	/** The same, with keys typed into the terminal as it runs (its input stays open until the CLI ends). */
+	public Commands.Result dockerInTerminal(String commandLine, Commands.Typist typist) {
+		return Commands.interactive(List.of("script", "--quiet", "--return", "--command", "docker " + commandLine,
+				"/dev/null"), this.cliEnvironment, typist);
+	}
+
+	/** Runs a shell command line with the CLI's environment (DOCKER_HOST pointing here): for pipes into the CLI. */
+	public Commands.Result shell(String commandLine) {
+		return Commands.run(List.of("sh", "-c", commandLine), this.cliEnvironment);
+	}
+
+	/** DOCKER_HOST and DOCKER_CONFIG for this berthd: for other clients (docker-py reads DOCKER_HOST). */
+	public Map<String, String> clientEnvironment() {
+		return this.cliEnvironment;
 	}
 
 	public String log() throws IOException {
@@ -130,9 +146,12 @@ public final class BerthdProcess implements AutoCloseable {
 				stop();
 			}
 			stopShim();
-			removeEmptyCgroupParents();
 		}
 		finally {
+			// a berthd that could not come up again removed nothing: its containers' mounts and cgroups go here
+			Commands.unmountUnder(this.directory);
+			removeContainerCgroups();
+			removeEmptyCgroupParents();
 			Commands.deleteRecursively(this.directory);
 		}
 	}
@@ -143,7 +162,7 @@ public final class BerthdProcess implements AutoCloseable {
 	 * another engine's containers still use stays.
 	 */
 	private static void removeEmptyCgroupParents() {
-		try (java.util.stream.Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+		try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
 			controllers.map((controller) -> controller.resolve("berth")).filter(Files::isDirectory).forEach((parent) -> {
 				try {
 					Files.delete(parent);
@@ -172,6 +191,26 @@ public final class BerthdProcess implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The cgroups the node made for this berthd's containers (one per bundle), in every hierarchy, once empty. */
+	private void removeContainerCgroups() {
+		Path bundles = this.directory.resolve("exec/bundles");
+		if (!Files.isDirectory(bundles)) {
+			return;
+		}
+		try (Stream<Path> ids = Files.list(bundles); Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+			List<Path> roots = hierarchies.map((hierarchy) -> hierarchy.resolve("berth")).filter(Files::isDirectory).toList();
+			for (Path id : ids.toList()) {
+				for (Path root : roots) {
+					// rmdir is how a cgroup is removed: it fails while a process is in it, and then stays
+					Files.deleteIfExists(root.resolve(id.getFileName()));
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("cannot remove the cgroups of " + bundles, ex);
 		}
 	}
 

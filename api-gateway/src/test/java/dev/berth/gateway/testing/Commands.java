@@ -1,6 +1,7 @@
 package dev.berth.gateway.testing;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,14 +34,43 @@ public final class Commands {
 	}
 
 	public static Result run(List<String> command, Map<String, String> environment) {
-		ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+		return run(command, environment, null);
+	}
+
+	/** What a test types into a command, as it runs: it writes and waits as it likes. */
+	@FunctionalInterface
+	public interface Typist {
+
+		void type(OutputStream stdin) throws IOException, InterruptedException;
+
+	}
+
+	/**
+	 * Runs a command whose stdin stays open until it ends, after {@code typist} (when not null) has typed: a
+	 * pipe, not /dev/null, so that script(1) never reads an end of input, which it would pass on to the
+	 * terminal as its end-of-file character (a NUL once the docker CLI has made that terminal raw).
+	 */
+	public static Result interactive(List<String> command, Map<String, String> environment, Typist typist) {
+		return run(command, environment, (typist != null) ? typist : (stdin) -> { });
+	}
+
+	private static Result run(List<String> command, Map<String, String> environment, Typist typist) {
+		ProcessBuilder builder = new ProcessBuilder(command);
+		if (typist == null) {
+			builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+		}
 		builder.environment().putAll(environment);
 		try {
 			Process process = builder.start();
+			CompletableFuture<Void> typing = (typist == null) ? CompletableFuture.completedFuture(null)
+					: CompletableFuture.runAsync(() -> type(typist, process.getOutputStream()));
 			// both pipes at once: a command that fills one while we wait on the other would never end
 			CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
 			String stdout = read(process.getInputStream());
-			return new Result(process.waitFor(), stdout, stderr.join());
+			int exitCode = process.waitFor();
+			typing.join();
+			process.getOutputStream().close();
+			return new Result(exitCode, stdout, stderr.join());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -75,6 +105,24 @@ public final class Commands {
 		throw new IllegalStateException("scripts/registry-fixtures.sh is not in " + Path.of("").toAbsolutePath() + " or above");
 	}
 
+	/** Unmounts whatever is still mounted under {@code directory} (a daemon that did not clean up), deepest first. */
+	public static void unmountUnder(Path directory) {
+		try {
+			List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo"))
+				.stream()
+				.map((line) -> line.split(" ")[4])
+				.filter((mountPoint) -> mountPoint.startsWith(directory + "/"))
+				.sorted(Comparator.reverseOrder())
+				.toList();
+			for (String mountPoint : mounts) {
+				run(List.of("umount", "-l", mountPoint), Map.of());
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	public static void deleteRecursively(Path directory) {
 		if (!Files.exists(directory)) {
 			return;
@@ -86,6 +134,19 @@ public final class Commands {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot delete " + directory, ex);
+		}
+	}
+
+	private static void type(Typist typist, OutputStream stdin) {
+		try {
+			typist.type(stdin);
+			stdin.flush();
+		}
+		catch (IOException ex) {
+			// the command ended before it read everything: its result tells the test what happened
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

@@ -26,6 +26,37 @@ final class ContainerJson {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/**
+	 * dockerd reports every field of Config, its zero value where neither the request nor the image
+	 * set one; clients read them without looking first.
+	 */
+	private static final ObjectNode CONFIG_DEFAULTS = (ObjectNode) JSON.readTree("""
+			{"Hostname": "", "Domainname": "", "User": "", "AttachStdin": false, "AttachStdout": false,
+			 "AttachStderr": false, "Tty": false, "OpenStdin": false, "StdinOnce": false, "Env": null,
+			 "Cmd": null, "Image": "", "Volumes": null, "WorkingDir": "", "Entrypoint": null,
+			 "OnBuild": null, "Labels": {}}""");
+
+	/**
+	 * The same for HostConfig, with dockerd's defaults (docker-py's {@code run} reads
+	 * {@code LogConfig.Type}, which the CLI sends empty). Every container has a cgroup namespace of
+	 * its own here, as on cgroup v2 hosts.
+	 */
+	private static final ObjectNode HOST_CONFIG_DEFAULTS = (ObjectNode) JSON.readTree("""
+			{"Binds": null, "ContainerIDFile": "", "LogConfig": {"Type": "json-file", "Config": {}},
+			 "NetworkMode": "default", "PortBindings": null, "RestartPolicy": {"Name": "", "MaximumRetryCount": 0},
+			 "AutoRemove": false, "VolumeDriver": "", "VolumesFrom": null, "ConsoleSize": [0, 0],
+			 "CapAdd": null, "CapDrop": null, "CgroupnsMode": "private", "Dns": null, "DnsOptions": null,
+			 "DnsSearch": null, "ExtraHosts": null, "GroupAdd": null, "IpcMode": "private", "Cgroup": "",
+			 "Links": null, "OomScoreAdj": 0, "PidMode": "", "Privileged": false, "PublishAllPorts": false,
+			 "ReadonlyRootfs": false, "SecurityOpt": null, "UTSMode": "", "UsernsMode": "", "ShmSize": 67108864,
+			 "Isolation": "", "CpuShares": 0, "Memory": 0, "NanoCpus": 0, "CgroupParent": "", "BlkioWeight": 0,
+			 "BlkioWeightDevice": null, "BlkioDeviceReadBps": null, "BlkioDeviceWriteBps": null,
+			 "BlkioDeviceReadIOps": null, "BlkioDeviceWriteIOps": null, "CpuPeriod": 0, "CpuQuota": 0,
+			 "CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0, "CpusetCpus": "", "CpusetMems": "", "Devices": null,
+			 "DeviceCgroupRules": null, "DeviceRequests": null, "MemoryReservation": 0, "MemorySwap": 0,
+			 "MemorySwappiness": null, "OomKillDisable": false, "PidsLimit": null, "Ulimits": null, "CpuCount": 0,
+			 "CpuPercent": 0, "IOMaximumIOps": 0, "IOMaximumBandwidth": 0}""");
+
 	private final Path dataRoot;
 
 	ContainerJson(Path dataRoot) {
@@ -63,7 +94,7 @@ final class ContainerJson {
 			ArrayNode ids = json.putArray("ExecIDs");
 			execs.forEach((exec) -> ids.add(exec.id()));
 		}
-		json.set("HostConfig", container.hostConfigJson());
+		json.set("HostConfig", hostConfig(container));
 		ObjectNode graphDriver = json.putObject("GraphDriver");
 		graphDriver.put("Name", "overlay2");
 		ObjectNode driverData = graphDriver.putObject("Data");
@@ -71,8 +102,34 @@ final class ContainerJson {
 		driverData.put("UpperDir", snapshot.resolve("upper").toString());
 		driverData.put("WorkDir", snapshot.resolve("work").toString());
 		json.putArray("Mounts");
-		json.set("Config", container.configJson());
+		json.set("Config", config(container));
 		json.set("NetworkSettings", networkSettings());
+		return json;
+	}
+
+	private static ObjectNode config(Container container) {
+		ObjectNode json = withDefaults(container.configJson(), CONFIG_DEFAULTS);
+		if (json.path("Hostname").asString("").isEmpty()) {
+			// the host name the container got: its short id, as with dockerd
+			json.put("Hostname", container.id().substring(0, 12));
+		}
+		return json;
+	}
+
+	private static ObjectNode hostConfig(Container container) {
+		ObjectNode json = withDefaults(container.hostConfigJson(), HOST_CONFIG_DEFAULTS);
+		if (json.path("LogConfig").path("Type").asString("").isEmpty()) {
+			// the CLI sends an empty log driver: the daemon's default is the one in use
+			json.set("LogConfig", HOST_CONFIG_DEFAULTS.get("LogConfig").deepCopy());
+		}
+		json.put("NetworkMode", networkMode(container));
+		return json;
+	}
+
+	/** What was stored, over the defaults for what was not: a stored null stays null, as Docker keeps it. */
+	private static ObjectNode withDefaults(ObjectNode stored, ObjectNode defaults) {
+		ObjectNode json = defaults.deepCopy();
+		stored.properties().forEach((field) -> json.set(field.getKey(), field.getValue()));
 		return json;
 	}
 
@@ -82,7 +139,7 @@ final class ContainerJson {
 		json.putArray("Names").add("/" + container.name());
 		json.put("Image", container.image());
 		json.put("ImageID", container.imageId());
-		json.put("Command", String.join(" ", command(container)));
+		json.put("Command", summaryCommand(command(container)));
 		json.put("Created", container.created().getEpochSecond());
 		json.putArray("Ports");
 		ObjectNode labels = json.putObject("Labels");
@@ -164,6 +221,15 @@ final class ContainerJson {
 		strings(container.configJson().get("Entrypoint"), command);
 		strings(container.configJson().get("Cmd"), command);
 		return command;
+	}
+
+	/** The command as {@code docker ps} shows it: dockerd quotes each argument with a space in it. */
+	static String summaryCommand(List<String> command) {
+		StringBuilder line = new StringBuilder(command.isEmpty() ? "" : command.get(0));
+		command.stream()
+			.skip(1)
+			.forEach((argument) -> line.append(' ').append(argument.contains(" ") ? "'" + argument + "'" : argument));
+		return line.toString();
 	}
 
 	private static void strings(JsonNode node, List<String> into) {

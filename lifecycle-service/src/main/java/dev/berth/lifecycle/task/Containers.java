@@ -201,7 +201,7 @@ public class Containers {
 		this.attachments.endWaiting(container.id());
 		String message = (ex instanceof StatusRuntimeException status && status.getStatus().getDescription() != null)
 				? status.getStatus().getDescription() : String.valueOf(ex.getMessage());
-		int exitCode = message.contains("permission denied") ? 126
+		int exitCode = (message.contains("permission denied") || message.contains("is a directory")) ? 126
 				: (message.contains("not found") || message.contains("no such file")) ? 127 : 128;
 		this.store.updateState(container.id(), (state) -> new ContainerState(ContainerStatus.EXITED, 0, exitCode,
 				message, state.startedAt(), Instant.now(), false, state.restartCount()));
@@ -401,6 +401,8 @@ public class Containers {
 				throw new ConflictException("cannot remove container \"/" + container.name()
 						+ "\": container is running: stop the container before removing or force remove");
 			}
+			// a kill on the way to removal: its restart policy must not start it again before the removal
+			this.store.setManuallyStopped(container.id(), true);
 			CompletableFuture<ExitWaiters.Outcome> exit = this.waiters.nextExit(container.id());
 			if (!cancelRestart(container.id()) && stillUp(container.id(), exit)) {
 				killAndWait(container, exit);

@@ -2,6 +2,7 @@ package dev.berth.lifecycle.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,13 @@ class ContainerJsonTests {
 		ContainerState paused = new ContainerState(ContainerStatus.PAUSED, 7, 0, "", NOW.minusSeconds(5), null, false,
 				0);
 		assertThat(ContainerJson.status(paused, NOW)).isEqualTo("Up 5 seconds (Paused)");
+	}
+
+	@Test
+	void summaryCommandQuotesArgumentsWithSpacesAsDockerdDoes() {
+		assertThat(ContainerJson.summaryCommand(List.of("sh", "-c", "exit 3"))).isEqualTo("sh -c 'exit 3'");
+		assertThat(ContainerJson.summaryCommand(List.of("sleep", "300"))).isEqualTo("sleep 300");
+		assertThat(ContainerJson.summaryCommand(List.of())).isEmpty();
 	}
 
 	@Test

@@ -131,9 +131,17 @@ final class ProcessSetup {
 	private String findExecutable() {
 		String name = this.process.args().get(0);
 		if (name.contains("/")) {
+			// runc's words, which the CLI reads: "no such file or directory" exits 127, the others 126
 			Path path = Path.of(name);
-			if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
-				throw new IllegalArgumentException("exec: \"" + name + "\": no such executable file");
+			if (!Files.exists(path)) {
+				throw new IllegalArgumentException(
+						"exec: \"" + name + "\": stat " + name + ": no such file or directory");
+			}
+			if (Files.isDirectory(path)) {
+				throw new IllegalArgumentException("exec: \"" + name + "\": is a directory");
+			}
+			if (!Files.isExecutable(path)) {
+				throw new IllegalArgumentException("exec: \"" + name + "\": permission denied");
 			}
 			return name;
 		}

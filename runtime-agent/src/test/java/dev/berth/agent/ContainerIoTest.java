@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.berth.contracts.agent.v1.AttachRequest;
 import dev.berth.contracts.agent.v1.ContainerFile;
 import dev.berth.contracts.agent.v1.CreateRequest;
 import dev.berth.contracts.agent.v1.DeleteRequest;
@@ -267,6 +268,27 @@ class ContainerIoTest {
 		AgentClient.Attached attached = this.client.attach("exec1", "e1", null);
 		this.client.tasks.start(StartRequest.newBuilder().setContainerId("exec1").setExecId("e1").build());
 		assertThat(attached.stdout()).isEqualTo("uid=65534(nobody) gid=5(tty) groups=5(tty)\nHOME=/\n");
+	}
+
+	@Test
+	void anExecAttachedBeforeItsStartReadsTheStdinSentAfterIt() throws Exception {
+		create("exec2", List.of("sleep", "1000"), StdioConfig.getDefaultInstance(), (spec) -> {
+		});
+		start("exec2");
+		String process = Json.write(Json.obj("args", List.of("sh", "-c", "cat; echo done"), "cwd", "/", "env",
+				List.of("PATH=/bin")));
+		this.client.tasks.exec(ExecRequest.newBuilder()
+			.setContainerId("exec2")
+			.setExecId("e2")
+			.setProcessJson(ByteString.copyFromUtf8(process))
+			.setStdio(StdioConfig.newBuilder().setStdin(true))
+			.build());
+		// docker exec -i: the attachment comes first, the exec's process (and its stdin) only at the start
+		AgentClient.Attached attached = this.client.attachWithStdin("exec2", "e2");
+		this.client.tasks.start(StartRequest.newBuilder().setContainerId("exec2").setExecId("e2").build());
+		attached.writeStdin("piped in\n");
+		attached.requests().onNext(AttachRequest.newBuilder().setCloseStdin(true).build());
+		assertThat(attached.stdout()).isEqualTo("piped in\ndone\n");
 	}
 
 	@Test

@@ -161,6 +161,9 @@ class DockerCliBreadthIT {
 		assertThat(berthd.docker("exec", "-u", "nobody", "-w", "/tmp", "-e", "A=1", "target", "sh", "-c",
 				"echo $(id -u) $(pwd) $A").ok()).isEqualTo("65534 /tmp 1\n");
 		assertThat(berthd.docker("exec", "target", "sh", "-c", "exit 4").exitCode()).isEqualTo(4);
+		assertThat(berthd.shell("printf 'piped in\\n' | docker exec -i target sh -c 'cat; echo read all'").ok())
+			.as("exec -i: stdin reaches the process, and its end is the process's EOF")
+			.isEqualTo("piped in\nread all\n");
 		Commands.Result tty = berthd.dockerInTerminal("exec -it target sh -c 'tty; exit 6'");
 		assertThat(tty.exitCode()).as(tty.stdout() + tty.stderr()).isEqualTo(6);
 		assertThat(tty.stdout()).matches("/dev/pts/\\d+\r\n");

@@ -239,7 +239,7 @@ public final class NodeShim {
 		Attachment attachment = new Attachment(client, request.bool("stdout", true), request.bool("stderr", true),
 				ShimWire.line(Json.obj("ok", true)));
 		task.attach(attachment);
-		boolean stdin = request.bool("stdin", false) && task.stdin() != null;
+		boolean stdin = request.bool("stdin", false) && task.takesStdin();
 		try {
 			ShimWire.Frame frame;
 			while ((frame = ShimWire.readFrame(client)) != null) {
@@ -247,11 +247,11 @@ public final class NodeShim {
 					continue;
 				}
 				if (frame.data().length == 0) {
-					task.stdin().close();
+					task.closeStdin();
 				}
 				else {
 					try {
-						task.stdin().write(frame.data());
+						task.writeStdin(frame.data());
 					}
 					catch (InterruptedException ex) {
 						Thread.currentThread().interrupt();
@@ -261,7 +261,7 @@ public final class NodeShim {
 			}
 			// the client half-closed: that is the end of its stdin, not of its interest in output
 			if (stdin) {
-				task.stdin().close();
+				task.closeStdin();
 			}
 			attachment.awaitClosed();
 		}

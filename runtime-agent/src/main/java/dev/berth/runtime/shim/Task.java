@@ -44,7 +44,10 @@ final class Task {
 
 	private volatile long startedAtNanos;
 
-	private volatile StdinWriter stdin;
+	/** The process's stdin once it is spawned: an exec spawns at its start, after its clients attached. */
+	private final CompletableFuture<StdinWriter> stdin = new CompletableFuture<>();
+
+	private volatile boolean stdinClosed;
 
 	private volatile int master = -1;
 
@@ -127,15 +130,48 @@ final class Task {
 	}
 
 	void useStdin(StdinWriter writer) {
-		this.stdin = writer;
+		this.stdin.complete(writer);
+		// a client that half-closed before the spawn: set and checked in the order closeStdin reverses
+		if (this.stdinClosed) {
+			writer.close();
+		}
+	}
+
+	/** Whether the process reads stdin from its clients: asked for at create or exec, or through its terminal. */
+	boolean takesStdin() {
+		return this.stdio.stdin() || this.terminal;
+	}
+
+	/** Writes to the process's stdin, waiting for its spawn; dropped once the process is gone unspawned. */
+	void writeStdin(byte[] data) throws InterruptedException {
+		StdinWriter writer;
+		try {
+			writer = this.stdin.get();
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			throw new IllegalStateException(ex);
+		}
+		if (writer != null) {
+			writer.write(data);
+		}
+	}
+
+	/** The clients have no more input: stdin closes now, or as soon as the process is spawned. */
+	void closeStdin() {
+		this.stdinClosed = true;
+		StdinWriter writer = this.stdin.getNow(null);
+		if (writer != null) {
+			writer.close();
+		}
+	}
+
+	/** The task is deleted: writers waiting for a spawn that will not come go on. */
+	void released() {
+		this.stdin.complete(null);
 	}
 
 	void useMaster(int master) {
 		this.master = master;
-	}
-
-	StdinWriter stdin() {
-		return this.stdin;
 	}
 
 	void resize(int width, int height) {
@@ -191,6 +227,7 @@ final class Task {
 		synchronized (this) {
 			this.phase = Phase.STOPPED;
 		}
+		this.stdin.complete(null);
 		if (this.exit.complete(status)) {
 			if (this.master >= 0) {
 				Kernel.close(this.master);

@@ -138,6 +138,7 @@ final class TaskManager {
 					throw new ShimException(ShimException.Kind.CONFLICT, "exec " + execId + " is still running");
 				}
 				this.tasks.remove(task.key());
+				task.released();
 				return task.exit().getNow(null);
 			}
 			if (task.phase() == Task.Phase.RUNNING && !force) {
@@ -149,7 +150,13 @@ final class TaskManager {
 				awaitExit(task);
 			}
 			this.runtime.delete(id, true);
-			this.tasks.values().removeIf((t) -> t.containerId().equals(id));
+			this.tasks.values().removeIf((t) -> {
+				boolean ours = t.containerId().equals(id);
+				if (ours) {
+					t.released();
+				}
+				return ours;
+			});
 			this.locks.remove(id);
 			try {
 				Files.deleteIfExists(exitFile(id));
@@ -204,10 +211,7 @@ final class TaskManager {
 	}
 
 	void closeStdin(String id, String execId) {
-		Task task = task(id, execId);
-		if (task.stdin() != null) {
-			task.stdin().close();
-		}
+		task(id, execId).closeStdin();
 	}
 
 	void pause(String id) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.berth.runtime.cgroup.CgroupException;
 import dev.berth.runtime.cgroup.CgroupManager;
 import dev.berth.runtime.init.Bootstrap;
 import dev.berth.runtime.linux.Kernel;
@@ -105,7 +106,7 @@ public final class ContainerRuntime implements AutoCloseable {
 			return state;
 		}
 		catch (RuntimeException | IOException ex) {
-			boolean outOfMemory = cgroup.oomKillCount() > 0;
+			boolean outOfMemory = cgroup.oomKillCount() > 0 || limitBelowUsage(ex);
 			cgroup.destroy();
 			deleteRecursively(dir);
 			if (outOfMemory) {
@@ -118,6 +119,16 @@ public final class ContainerRuntime implements AutoCloseable {
 			}
 			throw (RuntimeException) ex;
 		}
+	}
+
+	/**
+	 * The kernel refuses a memory limit below what the cgroup uses and cannot reclaim ({@code EBUSY}):
+	 * on a busy machine the init has touched more by the time its limit is written.
+	 */
+	private static boolean limitBelowUsage(Exception ex) {
+		return ex instanceof CgroupException cgroupError && cgroupError.getFile() != null
+				&& cgroupError.getFile().getFileName().toString().startsWith("memory.")
+				&& cgroupError.getMessage().endsWith("Device or resource busy");
 	}
 
 	/** Lets a created container exec its process. */

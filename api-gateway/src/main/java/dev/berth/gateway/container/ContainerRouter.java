@@ -154,7 +154,9 @@ class ContainerRouter {
 			.setContainer(id)
 			.setBodyJson(ByteString.copyFrom(this.json.readObject(request)))
 			.build();
-		return new ContainerUpdateResponse(this.containers.update(update).getWarningsList());
+		List<String> warnings = this.containers.update(update).getWarningsList();
+		// dockerd sends null, not [], when it has no warning
+		return new ContainerUpdateResponse(warnings.isEmpty() ? null : warnings);
 	}
 
 	@GetMapping("/containers/{id}/top")

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.berth.contracts.filter.FilterTime;
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.content.Digest;
 

@@ -1,5 +1,7 @@
 package dev.berth.lifecycle.api;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +10,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import dev.berth.contracts.filter.FilterTime;
 import dev.berth.contracts.lifecycle.v1.FilterValues;
 import dev.berth.lifecycle.InvalidArgumentException;
 import dev.berth.lifecycle.container.Container;
@@ -79,6 +82,43 @@ final class ContainerFilters {
 			all = all.and(key);
 		}
 		return all;
+	}
+
+	/**
+	 * {@code docker container prune --filter}: {@code until} (created no later than), {@code label} (every one
+	 * matches) and {@code label!} (not all of them match), dockerd's keys for a prune.
+	 */
+	static Predicate<Container> forPrune(Map<String, FilterValues> filters, Clock clock) {
+		Predicate<Container> all = (container) -> true;
+		for (Map.Entry<String, FilterValues> filter : filters.entrySet()) {
+			List<String> values = filter.getValue().getValuesList();
+			if (values.isEmpty()) {
+				continue;
+			}
+			Predicate<Container> key = switch (filter.getKey()) {
+				case "until" -> {
+					if (values.size() > 1) {
+						throw new InvalidArgumentException("more than one until filter specified");
+					}
+					Instant until = until(values.get(0), clock);
+					yield (c) -> !c.created().isAfter(until);
+				}
+				case "label" -> (c) -> values.stream().allMatch((v) -> hasLabel(c, v));
+				case "label!" -> (c) -> !values.stream().allMatch((v) -> hasLabel(c, v));
+				default -> throw new InvalidArgumentException("Invalid filter '" + filter.getKey() + "'");
+			};
+			all = all.and(key);
+		}
+		return all;
+	}
+
+	private static Instant until(String value, Clock clock) {
+		try {
+			return FilterTime.parse(value, clock);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidArgumentException(ex.getMessage());
+		}
 	}
 
 	private static Container pivot(List<String> values, java.util.function.Function<String, Optional<Container>> resolve) {

@@ -2,6 +2,7 @@ package dev.berth.lifecycle.api;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -15,25 +16,20 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.berth.contracts.agent.v1.LogsResponse;
+import dev.berth.contracts.agent.v1.SnapshotUsage;
 import dev.berth.contracts.agent.v1.StdioStream;
 import dev.berth.contracts.lifecycle.v1.AttachRequest;
+import dev.berth.contracts.lifecycle.v1.AttachResponse;
 import dev.berth.contracts.lifecycle.v1.ChangesRequest;
 import dev.berth.contracts.lifecycle.v1.ChangesResponse;
 import dev.berth.contracts.lifecycle.v1.ContainerChange;
+import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
+import dev.berth.contracts.lifecycle.v1.CreateRequest;
+import dev.berth.contracts.lifecycle.v1.CreateResponse;
 import dev.berth.contracts.lifecycle.v1.ExportRequest;
 import dev.berth.contracts.lifecycle.v1.ExportResponse;
 import dev.berth.contracts.lifecycle.v1.GetArchiveRequest;
 import dev.berth.contracts.lifecycle.v1.GetArchiveResponse;
-import dev.berth.contracts.lifecycle.v1.PathStat;
-import dev.berth.contracts.lifecycle.v1.PutArchiveOptions;
-import dev.berth.contracts.lifecycle.v1.PutArchiveRequest;
-import dev.berth.contracts.lifecycle.v1.PutArchiveResponse;
-import dev.berth.contracts.lifecycle.v1.StatPathRequest;
-import dev.berth.contracts.lifecycle.v1.StatPathResponse;
-import dev.berth.contracts.lifecycle.v1.AttachResponse;
-import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
-import dev.berth.contracts.lifecycle.v1.CreateRequest;
-import dev.berth.contracts.lifecycle.v1.CreateResponse;
 import dev.berth.contracts.lifecycle.v1.InspectRequest;
 import dev.berth.contracts.lifecycle.v1.InspectResponse;
 import dev.berth.contracts.lifecycle.v1.KillRequest;
@@ -42,8 +38,14 @@ import dev.berth.contracts.lifecycle.v1.ListRequest;
 import dev.berth.contracts.lifecycle.v1.ListResponse;
 import dev.berth.contracts.lifecycle.v1.LogEntry;
 import dev.berth.contracts.lifecycle.v1.LogsRequest;
+import dev.berth.contracts.lifecycle.v1.PathStat;
 import dev.berth.contracts.lifecycle.v1.PauseRequest;
 import dev.berth.contracts.lifecycle.v1.PauseResponse;
+import dev.berth.contracts.lifecycle.v1.PruneRequest;
+import dev.berth.contracts.lifecycle.v1.PruneResponse;
+import dev.berth.contracts.lifecycle.v1.PutArchiveOptions;
+import dev.berth.contracts.lifecycle.v1.PutArchiveRequest;
+import dev.berth.contracts.lifecycle.v1.PutArchiveResponse;
 import dev.berth.contracts.lifecycle.v1.RemoveRequest;
 import dev.berth.contracts.lifecycle.v1.RemoveResponse;
 import dev.berth.contracts.lifecycle.v1.RenameRequest;
@@ -54,10 +56,12 @@ import dev.berth.contracts.lifecycle.v1.RestartRequest;
 import dev.berth.contracts.lifecycle.v1.RestartResponse;
 import dev.berth.contracts.lifecycle.v1.StartRequest;
 import dev.berth.contracts.lifecycle.v1.StartResponse;
-import dev.berth.contracts.lifecycle.v1.StopRequest;
-import dev.berth.contracts.lifecycle.v1.StopResponse;
+import dev.berth.contracts.lifecycle.v1.StatPathRequest;
+import dev.berth.contracts.lifecycle.v1.StatPathResponse;
 import dev.berth.contracts.lifecycle.v1.StatsRequest;
 import dev.berth.contracts.lifecycle.v1.StatsResponse;
+import dev.berth.contracts.lifecycle.v1.StopRequest;
+import dev.berth.contracts.lifecycle.v1.StopResponse;
 import dev.berth.contracts.lifecycle.v1.Stream;
 import dev.berth.contracts.lifecycle.v1.StreamHeader;
 import dev.berth.contracts.lifecycle.v1.TopProcess;
@@ -65,6 +69,8 @@ import dev.berth.contracts.lifecycle.v1.TopRequest;
 import dev.berth.contracts.lifecycle.v1.TopResponse;
 import dev.berth.contracts.lifecycle.v1.UnpauseRequest;
 import dev.berth.contracts.lifecycle.v1.UnpauseResponse;
+import dev.berth.contracts.lifecycle.v1.UpdateRequest;
+import dev.berth.contracts.lifecycle.v1.UpdateResponse;
 import dev.berth.contracts.lifecycle.v1.WaitRegistered;
 import dev.berth.contracts.lifecycle.v1.WaitRequest;
 import dev.berth.contracts.lifecycle.v1.WaitResponse;
@@ -75,6 +81,8 @@ import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerStore;
 import dev.berth.lifecycle.task.AttachSession;
 import dev.berth.lifecycle.task.ContainerFilesystems;
+import dev.berth.lifecycle.task.ContainerPrune;
+import dev.berth.lifecycle.task.ContainerUpdates;
 import dev.berth.lifecycle.task.Containers;
 import dev.berth.lifecycle.task.HealthChecks;
 
@@ -96,13 +104,28 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 
 	private final ContainerFilesystems filesystems;
 
+	private final ContainerUpdates updates;
+
+	private final ContainerPrune pruning;
+
 	ContainerGrpcService(Containers containers, ContainerStore store, HealthChecks health,
-			ContainerFilesystems filesystems, LifecycleProperties properties) {
+			ContainerFilesystems filesystems, ContainerUpdates updates, ContainerPrune pruning,
+			LifecycleProperties properties) {
 		this.containers = containers;
+		this.updates = updates;
+		this.pruning = pruning;
 		this.store = store;
 		this.health = health;
 		this.filesystems = filesystems;
 		this.views = new ContainerJson(properties.dataRoot());
+	}
+
+	/** Docker's SizeRw and SizeRootFs, when the node still has the container's filesystem. */
+	private static void withSize(ObjectNode json, SnapshotUsage usage) {
+		if (usage != null) {
+			json.put("SizeRw", usage.getSizeRw());
+			json.put("SizeRootFs", usage.getSizeRootFs());
+		}
 	}
 
 	@Override
@@ -119,6 +142,9 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 			Container container = this.store.get(request.getContainer());
 			ObjectNode json = this.views.inspect(container, this.store.listExecs(container.id()),
 					this.health.health(container.id()));
+			if (request.getSize()) {
+				withSize(json, this.filesystems.usage(List.of(container)).get(container.id()));
+			}
 			return InspectResponse.newBuilder().setJson(ByteString.copyFromUtf8(json.toString())).build();
 		});
 	}
@@ -134,13 +160,20 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 			boolean all_ = request.getAll() || request.getLimit() > 0 || request.getFiltersMap().containsKey("before")
 					|| request.getFiltersMap().containsKey("since") || request.getFiltersMap().containsKey("status")
 					|| request.getFiltersMap().containsKey("exited");
-			all.stream()
+			List<Container> listed = all.stream()
 				.filter((c) -> all_ || c.state().status() == dev.berth.lifecycle.container.ContainerStatus.RUNNING
 						|| c.state().status() == dev.berth.lifecycle.container.ContainerStatus.PAUSED)
 				.filter(filter)
 				.limit((request.getLimit() > 0) ? request.getLimit() : Long.MAX_VALUE)
-				.forEach((c) -> response.addContainersJson(
-						ByteString.copyFromUtf8(this.views.summary(c, this.health.health(c.id())).toString())));
+				.toList();
+			Map<String, SnapshotUsage> sizes = request.getSize() ? this.filesystems.usage(listed) : Map.of();
+			for (Container c : listed) {
+				ObjectNode summary = this.views.summary(c, this.health.health(c.id()));
+				if (request.getSize()) {
+					withSize(summary, sizes.get(c.id()));
+				}
+				response.addContainersJson(ByteString.copyFromUtf8(summary.toString()));
+			}
 			return response.build();
 		});
 	}
@@ -234,6 +267,25 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 		unary(observer, () -> {
 			this.containers.rename(request.getContainer(), request.getNewName());
 			return RenameResponse.getDefaultInstance();
+		});
+	}
+
+	@Override
+	public void update(UpdateRequest request, StreamObserver<UpdateResponse> observer) {
+		unary(observer, () -> UpdateResponse.newBuilder()
+			.addAllWarnings(this.updates.update(request.getContainer(), parseObject(request.getBodyJson())))
+			.build());
+	}
+
+	@Override
+	public void prune(PruneRequest request, StreamObserver<PruneResponse> observer) {
+		unary(observer, () -> {
+			ContainerPrune.Pruned pruned = this.pruning
+				.prune(ContainerFilters.forPrune(request.getFiltersMap(), java.time.Clock.systemDefaultZone()));
+			return PruneResponse.newBuilder()
+				.addAllDeleted(pruned.deleted())
+				.setSpaceReclaimed(pruned.spaceReclaimed())
+				.build();
 		});
 	}
 

@@ -187,6 +187,16 @@ public class ContainerStore {
 		return get(id);
 	}
 
+	/** Replaces a container's HostConfig: what {@code docker update} changes. */
+	public Container replaceHostConfig(String id, ObjectNode hostConfig) {
+		DockerJson.view(hostConfig, HostConfig.class);
+		if (this.jdbc.sql("UPDATE containers SET host_config = ? WHERE id = ?").params(DockerJson.write(hostConfig), id)
+			.update() == 0) {
+			throw noSuchContainer(id);
+		}
+		return get(id);
+	}
+
 	public void setManuallyStopped(String id, boolean stopped) {
 		this.jdbc.sql("UPDATE containers SET manually_stopped = ? WHERE id = ?").params(stopped, id).update();
 	}

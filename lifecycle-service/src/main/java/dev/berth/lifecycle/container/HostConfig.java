@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The common part of swagger's {@code HostConfig}: mounts, networking, restart policy, resource
@@ -64,6 +65,15 @@ public record HostConfig(
 		// null keeps the engine's defaults, an empty list masks or protects nothing
 		@JsonProperty("MaskedPaths") List<String> maskedPaths,
 		@JsonProperty("ReadonlyPaths") List<String> readonlyPaths) {
+
+	/**
+	 * The typed view of a HostConfig as a client sent it (or of the part of one a {@code docker update}
+	 * sends).
+	 * @throws dev.berth.lifecycle.InvalidArgumentException for a mistyped field
+	 */
+	public static HostConfig read(ObjectNode json) {
+		return DockerJson.view(json, HostConfig.class);
+	}
 
 	/** Swagger's {@code RestartPolicy}: "", "no", "always", "unless-stopped" or "on-failure". */
 	public record RestartPolicy(

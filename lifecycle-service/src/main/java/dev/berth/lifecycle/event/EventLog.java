@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 import dev.berth.contracts.lifecycle.v1.Event;
+import dev.berth.lifecycle.container.Container;
 
 /**
  * Docker's event stream: the last {@link #KEPT} events for {@code --since}, and live delivery to
@@ -41,6 +43,17 @@ public class EventLog {
 			.setScope("local")
 			.setTimeUnixNano(now.getEpochSecond() * 1_000_000_000L + now.getNano())
 			.build());
+	}
+
+	/**
+	 * A container's event with Docker's attributes: its labels, image and name, then {@code extra}.
+	 */
+	public Event publishContainer(Container container, String action, Map<String, String> extra) {
+		Map<String, String> attributes = new LinkedHashMap<>(container.labels());
+		attributes.put("image", container.image());
+		attributes.put("name", container.name());
+		attributes.putAll(extra);
+		return publish("container", action, container.id(), attributes);
 	}
 
 	/** Records an event another service saw. */

@@ -10,15 +10,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.berth.contracts.agent.v1.ContainerFile;
+import dev.berth.contracts.agent.v1.Resources;
 import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ExecConfig;
+import dev.berth.lifecycle.container.HostConfig;
 import dev.berth.lifecycle.task.RuntimeSpecs;
 
 /** The containers' specs as the lifecycle needs them, made by this node's {@link SpecFactory}. */
 @Component
 class ContainerSpecs implements RuntimeSpecs {
 
-	private final SpecFactory factory = new SpecFactory(HostFacts.local());
+	private final HostFacts host = HostFacts.local();
+
+	private final SpecFactory factory = new SpecFactory(this.host);
 
 	@Override
 	public ObjectNode mergeImageConfig(ObjectNode config, ObjectNode imageConfig) {
@@ -33,6 +37,31 @@ class ContainerSpecs implements RuntimeSpecs {
 			config.put("Domainname", "");
 		}
 		return config;
+	}
+
+	@Override
+	public List<String> verifyUpdate(HostConfig requested) {
+		List<String> warnings = new ArrayList<>();
+		ResourceLimits.verifyUpdate(requested, this.host, warnings);
+		return warnings;
+	}
+
+	@Override
+	public Resources nodeResources(Container container) {
+		ObjectNode limits = ResourceLimits.of(container.hostConfig(), this.host, new ArrayList<>());
+		JsonNode memory = limits.path("memory");
+		JsonNode cpu = limits.path("cpu");
+		return Resources.newBuilder()
+			.setMemoryLimitBytes(memory.path("limit").asLong(0))
+			.setMemorySwapBytes(memory.path("swap").asLong(0))
+			.setMemoryReservationBytes(memory.path("reservation").asLong(0))
+			.setCpuShares(cpu.path("shares").asLong(0))
+			.setCpuQuota(cpu.path("quota").asLong(0))
+			.setCpuPeriod(cpu.path("period").asLong(0))
+			.setCpusetCpus(cpu.path("cpus").asString(""))
+			.setCpusetMems(cpu.path("mems").asString(""))
+			.setPidsLimit(limits.path("pids").path("limit").asLong(0))
+			.build();
 	}
 
 	@Override

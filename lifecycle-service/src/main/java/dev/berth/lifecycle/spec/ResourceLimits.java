@@ -44,8 +44,22 @@ final class ResourceLimits {
 	 * @param warnings receives Docker's warnings about limits dropped or risky
 	 */
 	static ObjectNode of(HostConfig hostConfig, HostFacts host, List<String> warnings) {
+		return resources(hostConfig, host, warnings, false);
+	}
+
+	/**
+	 * Checks the limits of a {@code docker update} as dockerd checks them: as at create, except that
+	 * a swap limit may come without a memory limit (the container may have one already).
+	 *
+	 * @param warnings receives Docker's warnings about limits dropped or risky
+	 */
+	static void verifyUpdate(HostConfig requested, HostFacts host, List<String> warnings) {
+		resources(requested, host, warnings, true);
+	}
+
+	private static ObjectNode resources(HostConfig hostConfig, HostFacts host, List<String> warnings, boolean update) {
 		ObjectNode resources = SpecJson.object();
-		ObjectNode memory = memory(hostConfig, host, warnings);
+		ObjectNode memory = memory(hostConfig, host, warnings, update);
 		if (!memory.isEmpty()) {
 			resources.set("memory", memory);
 		}
@@ -70,7 +84,7 @@ final class ResourceLimits {
 		return resources;
 	}
 
-	private static ObjectNode memory(HostConfig hostConfig, HostFacts host, List<String> warnings) {
+	private static ObjectNode memory(HostConfig hostConfig, HostFacts host, List<String> warnings, boolean update) {
 		long limit = hostConfig.memory();
 		long reservation = hostConfig.memoryReservation();
 		long swap = hostConfig.memorySwap();
@@ -90,7 +104,7 @@ final class ResourceLimits {
 			throw new InvalidArgumentException(
 					"Minimum memoryswap limit should be larger than memory limit, see usage");
 		}
-		if (limit == 0 && swap > 0) {
+		if (limit == 0 && swap > 0 && !update) {
 			throw new InvalidArgumentException(
 					"You should always set the Memory limit when using Memoryswap limit, see usage");
 		}

@@ -1,6 +1,11 @@
 package dev.berth.lifecycle.task;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 import io.grpc.Status;
@@ -17,7 +22,9 @@ import dev.berth.contracts.agent.v1.ExportSnapshotResponse;
 import dev.berth.contracts.agent.v1.PathStat;
 import dev.berth.contracts.agent.v1.ReadArchiveRequest;
 import dev.berth.contracts.agent.v1.ReadArchiveResponse;
+import dev.berth.contracts.agent.v1.SnapshotUsage;
 import dev.berth.contracts.agent.v1.StatPathRequest;
+import dev.berth.contracts.agent.v1.UsageRequest;
 import dev.berth.contracts.agent.v1.WriteArchiveOptions;
 import dev.berth.contracts.agent.v1.WriteArchiveRequest;
 import dev.berth.contracts.agent.v1.WriteArchiveResponse;
@@ -69,6 +76,24 @@ public class ContainerFilesystems {
 	public ChangesResponse changes(String reference) {
 		Container container = this.store.get(reference);
 		return node(container).files().changes(ChangesRequest.newBuilder().setKey(container.id()).build());
+	}
+
+	/**
+	 * Docker's SizeRw and SizeRootFs of each container's filesystem, by container ID, asking each node
+	 * once; a container whose snapshot is gone has none.
+	 */
+	public Map<String, SnapshotUsage> usage(Collection<Container> containers) {
+		Map<String, List<String>> idsByNode = new HashMap<>();
+		for (Container container : containers) {
+			idsByNode.computeIfAbsent(container.node(), (node) -> new ArrayList<>()).add(container.id());
+		}
+		Map<String, SnapshotUsage> usages = new HashMap<>();
+		idsByNode.forEach((node, ids) -> this.nodes.get(node)
+			.files()
+			.usage(UsageRequest.newBuilder().addAllKeys(ids).build())
+			.getUsagesList()
+			.forEach((usage) -> usages.put(usage.getKey(), usage)));
+		return usages;
 	}
 
 	/** Where {@code docker cp} into a container sends the tar: opened with the options, fed chunk by chunk. */

@@ -40,6 +40,7 @@ import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerState;
 import dev.berth.lifecycle.container.ContainerStatus;
 import dev.berth.lifecycle.container.ContainerStore;
+import dev.berth.lifecycle.container.HostConfig;
 import dev.berth.lifecycle.container.NewContainer;
 import dev.berth.lifecycle.event.EventLog;
 import dev.berth.lifecycle.image.Images;
@@ -113,6 +114,10 @@ public class Containers {
 		String image = config.path("Image").asString("");
 		if (image.isEmpty()) {
 			throw new InvalidArgumentException("config.Image must not be empty");
+		}
+		if (hostConfig != null) {
+			HostConfig requested = HostConfig.read(hostConfig);
+			RestartPolicies.verifyForCreate(requested.restartPolicy(), requested.autoRemove());
 		}
 		ResolvedImage resolved = this.images.resolve(image);
 		ObjectNode merged = this.specs.mergeImageConfig(config, resolved.config());
@@ -698,11 +703,7 @@ public class Containers {
 	}
 
 	private void publish(Container container, String action, Map<String, String> extra) {
-		Map<String, String> attributes = new LinkedHashMap<>(container.labels());
-		attributes.put("image", container.image());
-		attributes.put("name", container.name());
-		attributes.putAll(extra);
-		this.events.publish("container", action, container.id(), attributes);
+		this.events.publishContainer(container, action, extra);
 	}
 
 	static boolean isUp(ContainerStatus status) {

@@ -246,12 +246,9 @@ public class Execs {
 	}
 
 	private void publish(Container container, Exec exec, String action, Map<String, String> extra) {
-		Map<String, String> attributes = new java.util.LinkedHashMap<>(container.labels());
+		Map<String, String> attributes = new java.util.LinkedHashMap<>(extra);
 		attributes.put("execID", exec.id());
-		attributes.put("image", container.image());
-		attributes.put("name", container.name());
-		attributes.putAll(extra);
-		this.events.publish("container", action, container.id(), attributes);
+		this.events.publishContainer(container, action, attributes);
 	}
 
 	private static void requireRunning(Container container) {

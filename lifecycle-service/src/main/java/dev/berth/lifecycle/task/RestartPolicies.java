@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import dev.berth.lifecycle.InvalidArgumentException;
 import dev.berth.lifecycle.container.HostConfig.RestartPolicy;
 
 /**
@@ -33,6 +34,42 @@ class RestartPolicies implements DisposableBean {
 	private final Map<String, Duration> delays = new ConcurrentHashMap<>();
 
 	private final Map<String, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
+
+	/** Docker's checks of a restart policy, at create and at update; an absent or empty one is "no". */
+	static void verify(RestartPolicy policy) {
+		if (policy == null || policy.name() == null) {
+			return;
+		}
+		int count = policy.maximumRetryCount();
+		switch (policy.name()) {
+			case "" -> {
+				// dockerd lets an unnamed policy carry any count, for older clients
+			}
+			case "no", "always", "unless-stopped" -> {
+				if (count != 0) {
+					throw new InvalidArgumentException(
+							"invalid restart policy: maximum retry count can only be used with 'on-failure'"
+									+ ((count < 0) ? " and cannot be negative" : ""));
+				}
+			}
+			case "on-failure" -> {
+				if (count < 0) {
+					throw new InvalidArgumentException("invalid restart policy: maximum retry count cannot be negative");
+				}
+			}
+			default -> throw new InvalidArgumentException("invalid restart policy: unknown policy '" + policy.name()
+					+ "'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'");
+		}
+	}
+
+	/** At create: the policy's own checks, and none but "no" for a container removed when it exits. */
+	static void verifyForCreate(RestartPolicy policy, boolean autoRemove) {
+		verify(policy);
+		if (autoRemove && policy != null && policy.name() != null && !policy.name().isEmpty()
+				&& !policy.name().equals("no")) {
+			throw new InvalidArgumentException("can't create 'AutoRemove' container with restart policy");
+		}
+	}
 
 	/**
 	 * Whether a container that exited with {@code exitCode} is to be started again.

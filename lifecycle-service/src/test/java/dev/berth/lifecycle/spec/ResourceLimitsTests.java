@@ -62,6 +62,20 @@ class ResourceLimitsTests {
 	}
 
 	@Test
+	void anUpdateMaySetSwapAloneButIsOtherwiseCheckedAsACreate() {
+		// the container may have its memory limit already: dockerd lets a swap limit come alone
+		ResourceLimits.verifyUpdate(hostConfig("{'MemorySwap': 67108864}"), V1, this.warnings);
+		assertThatThrownBy(() -> ResourceLimits.verifyUpdate(hostConfig("{'Memory': 4194304}"), V1, this.warnings))
+			.hasMessage("Minimum memory limit allowed is 6MB");
+		assertThatThrownBy(() -> ResourceLimits.verifyUpdate(hostConfig("{'CpusetCpus': '7'}"), V1, this.warnings))
+			.hasMessageStartingWith("Requested CPUs are not available - requested 7, available: ");
+		assertThatThrownBy(
+				() -> ResourceLimits.verifyUpdate(hostConfig("{'NanoCpus': 500000000, 'CpuQuota': 5000}"), V1, this.warnings))
+			.hasMessage("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+		assertThat(this.warnings).isEmpty();
+	}
+
+	@Test
 	void nanoCpusBecomeAQuotaOverOneHundredMilliseconds() {
 		ObjectNode cpu = (ObjectNode) resources("{'NanoCpus': 1500000000, 'CpuShares': 512, 'CpusetCpus': '1'}", V1)
 			.get("cpu");

@@ -4,9 +4,11 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.berth.lifecycle.InvalidArgumentException;
 import dev.berth.lifecycle.container.HostConfig.RestartPolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RestartPoliciesTests {
 
@@ -26,6 +28,33 @@ class RestartPoliciesTests {
 		// a stop's SIGTERM is a failure exit, but a stop by hand ends every policy
 		assertThat(RestartPolicies.shouldRestart(onFailure, 143, 0, true)).isFalse();
 		assertThat(RestartPolicies.shouldRestart(new RestartPolicy("on-failure", 0), 1, 1000, false)).isTrue();
+	}
+
+	@Test
+	void policiesAreCheckedInDockersWords() {
+		RestartPolicies.verify(null);
+		RestartPolicies.verify(new RestartPolicy("", 5));
+		RestartPolicies.verify(new RestartPolicy("on-failure", 3));
+		RestartPolicies.verify(new RestartPolicy("unless-stopped", 0));
+		assertThatThrownBy(() -> RestartPolicies.verify(new RestartPolicy("sometimes", 0)))
+			.isInstanceOf(InvalidArgumentException.class)
+			.hasMessage("invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', "
+					+ "or 'unless-stopped'");
+		assertThatThrownBy(() -> RestartPolicies.verify(new RestartPolicy("always", 2)))
+			.hasMessage("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+		assertThatThrownBy(() -> RestartPolicies.verify(new RestartPolicy("no", -1)))
+			.hasMessage("invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative");
+		assertThatThrownBy(() -> RestartPolicies.verify(new RestartPolicy("on-failure", -2)))
+			.hasMessage("invalid restart policy: maximum retry count cannot be negative");
+	}
+
+	@Test
+	void aContainerRemovedAtItsExitTakesNoRestartPolicyButNo() {
+		RestartPolicies.verifyForCreate(new RestartPolicy("no", 0), true);
+		RestartPolicies.verifyForCreate(new RestartPolicy("always", 0), false);
+		assertThatThrownBy(() -> RestartPolicies.verifyForCreate(new RestartPolicy("always", 0), true))
+			.isInstanceOf(InvalidArgumentException.class)
+			.hasMessage("can't create 'AutoRemove' container with restart policy");
 	}
 
 	@Test

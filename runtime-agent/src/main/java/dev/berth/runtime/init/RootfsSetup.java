@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.spec.RuntimeSpec;
@@ -51,11 +53,18 @@ final class RootfsSetup {
 
 	private final Path hostCgroupRoot;
 
-	RootfsSetup(LinuxSyscalls sys, RuntimeSpec spec, Path rootfs, Path hostCgroupRoot) {
+	private final Path ownCgroups;
+
+	/**
+	 * @param hostCgroupRoot where the host's cgroup hierarchies are mounted ({@code /sys/fs/cgroup}), or null
+	 * @param ownCgroups the init's own cgroup membership ({@code /proc/self/cgroup}): the container's cgroups
+	 */
+	RootfsSetup(LinuxSyscalls sys, RuntimeSpec spec, Path rootfs, Path hostCgroupRoot, Path ownCgroups) {
 		this.sys = sys;
 		this.spec = spec;
 		this.rootfs = rootfs;
 		this.hostCgroupRoot = hostCgroupRoot;
+		this.ownCgroups = ownCgroups;
 	}
 
 	/** Makes the rootfs a mount point of our own namespace, cut off from the host's events. */
@@ -118,23 +127,41 @@ final class RootfsSetup {
 	}
 
 	/**
-	 * cgroup v1: a tmpfs with one read-only cgroup mount per host controller; inside the container's
-	 * cgroup namespace each shows the container's own cgroup as its root. cgroup v2: one cgroup2.
+	 * cgroup v1: a tmpfs with one directory per host hierarchy showing the container's own cgroup as
+	 * its root, as Docker's containers see theirs: in a cgroup namespace of its own a fresh cgroup mount
+	 * does that; in the host's (Docker's default on v1) the container's cgroup directory is bound
+	 * there, so the container sees its own limits and never the host's other cgroups. cgroup v2: one
+	 * cgroup2.
 	 */
 	private void mountCgroups(MountOptions options, Path target) {
 		createDirectory(target);
 		long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (options.flags() & MS_RDONLY);
-		List<String> controllers = v1Controllers();
-		if (controllers.isEmpty()) {
+		List<String> hierarchies = v1Hierarchies();
+		if (hierarchies.isEmpty()) {
 			this.sys.mount("cgroup2", target.toString(), "cgroup2", flags, null);
 			return;
 		}
+		boolean ownNamespace = this.spec.linux().namespace("cgroup") != null;
+		Map<String, String> ownPaths = ownNamespace ? Map.of() : ownCgroupPaths();
 		this.sys.mount("tmpfs", target.toString(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
-		for (String controller : controllers) {
-			Path dir = target.resolve(controller);
+		for (String hierarchy : hierarchies) {
+			Path dir = target.resolve(hierarchy);
 			createDirectory(dir);
-			String data = controller.startsWith("name=") ? "none," + controller : controller;
-			this.sys.mount("cgroup", dir.toString(), "cgroup", flags, data);
+			// the kernel names the systemd hierarchy by its name= option, the others by their controllers
+			String name = hierarchy.equals("systemd") ? "name=systemd" : hierarchy;
+			if (ownNamespace) {
+				this.sys.mount("cgroup", dir.toString(), "cgroup", flags, name.startsWith("name=") ? "none," + name : name);
+				continue;
+			}
+			String own = ownPaths.get(name);
+			if (own == null) {
+				throw new IllegalStateException("the container's init is in no cgroup of the " + name + " hierarchy");
+			}
+			Path source = this.hostCgroupRoot.resolve(hierarchy).resolve(own.substring(1));
+			// the container's own cgroup only, as runc binds it: the rest of the host's tree stays out of sight
+			this.sys.mount(source.toString(), dir.toString(), "bind", MS_BIND, null);
+			// a bind mount takes its flags (read-only, nosuid…) only from a remount
+			this.sys.mount(null, dir.toString(), null, MS_BIND | MS_REMOUNT | flags, null);
 		}
 		if ((options.flags() & MS_RDONLY) != 0) {
 			this.sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -142,25 +169,45 @@ final class RootfsSetup {
 		}
 	}
 
-	/** Controllers mounted as cgroup v1 hierarchies on the host, by their directory names. */
-	private List<String> v1Controllers() {
-		List<String> controllers = new ArrayList<>();
+	/** The host's cgroup v1 hierarchies, by their directory names ({@code memory}, {@code systemd}…). */
+	private List<String> v1Hierarchies() {
+		List<String> hierarchies = new ArrayList<>();
 		if (this.hostCgroupRoot == null || Files.exists(this.hostCgroupRoot.resolve("cgroup.controllers"))) {
-			return controllers;
+			return hierarchies;
 		}
 		try (var dirs = Files.list(this.hostCgroupRoot)) {
 			for (Path dir : dirs.sorted().toList()) {
 				String name = dir.getFileName().toString();
 				if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !name.equals("unified")
 						&& Files.exists(dir.resolve("cgroup.procs"))) {
-					controllers.add(name.equals("systemd") ? "name=systemd" : name);
+					hierarchies.add(name);
 				}
 			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return controllers;
+		return hierarchies;
+	}
+
+	/**
+	 * The init's cgroup in each v1 hierarchy, keyed as {@code /proc/self/cgroup} names them
+	 * ({@code memory}, {@code cpu,cpuacct}, {@code name=systemd}): its lines are {@code id:controllers:path}.
+	 */
+	private Map<String, String> ownCgroupPaths() {
+		Map<String, String> paths = new HashMap<>();
+		try {
+			for (String line : Files.readAllLines(this.ownCgroups)) {
+				String[] fields = line.split(":", 3);
+				if (fields.length == 3 && !fields[1].isEmpty()) {
+					paths.put(fields[1], fields[2]);
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return paths;
 	}
 
 	/** Creates the standard devices and the spec's, when {@code /dev} is a fresh tmpfs. */

@@ -46,7 +46,8 @@ final class StandardInit {
 		}
 		ProcessSetup setup = new ProcessSetup(this.spec, process);
 		enterNamespaces();
-		RootfsSetup rootfsSetup = new RootfsSetup(this.sys, this.spec, this.rootfs, Path.of("/sys/fs/cgroup"));
+		RootfsSetup rootfsSetup = new RootfsSetup(this.sys, this.spec, this.rootfs, Path.of("/sys/fs/cgroup"),
+				Path.of("/proc/self/cgroup"));
 		rootfsSetup.prepareRoot();
 		rootfsSetup.mountAll();
 		rootfsSetup.createDevices();

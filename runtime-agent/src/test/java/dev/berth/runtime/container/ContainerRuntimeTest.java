@@ -233,6 +233,23 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
+	void inTheHostsCgroupNamespaceTheContainerSeesItsOwnCgroupsAndNoOthers() throws IOException {
+		Result result = run(List.of("sh", "-c", "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes;"
+				+ " ls /sys/fs/cgroup/memory | grep -c berth"),
+				(spec) -> {
+					resources(spec).put("pids", Json.obj("limit", 7));
+					resources(spec).put("memory", Json.obj("limit", 64L << 20));
+					// Docker's default on cgroup v1: the host's cgroup namespace
+					Map<String, Object> linux = TestBundles.child(spec, "linux");
+					@SuppressWarnings("unchecked")
+					List<Map<String, Object>> namespaces = (List<Map<String, Object>>) linux.get("namespaces");
+					linux.put("namespaces", namespaces.stream().filter((ns) -> !"cgroup".equals(ns.get("type"))).toList());
+				});
+		// the limits are the container's own, and the engine's parent cgroup is out of sight
+		assertThat(result.stdout()).isEqualTo("7\n" + (64L << 20) + "\n0\n");
+	}
+
+	@Test
 	void pidsLimitIsEnforced() throws IOException {
 		// an inner shell forks until the limit stops it; the outer one reports (runc prints the same)
 		Result result = run(List.of("sh", "-c",

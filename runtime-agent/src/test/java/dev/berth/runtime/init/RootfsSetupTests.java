@@ -31,7 +31,7 @@ class RootfsSetupTests {
 		Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("/etc"));
 		Files.createSymbolicLink(rootfs.resolve("sys"), Path.of("../../var"));
 		RecordingSyscalls sys = new RecordingSyscalls();
-		new RootfsSetup(sys, spec(Map.of()), rootfs, null).mountAll();
+		new RootfsSetup(sys, spec(Map.of()), rootfs, null, null).mountAll();
 		assertThat(sys.matching("mount proc")).containsExactly("mount proc " + rootfs + "/etc proc 0x0");
 		assertThat(sys.matching("mount sysfs")).containsExactly("mount sysfs " + rootfs + "/var sysfs 0xf");
 		assertThat(sys.calls).allSatisfy((call) -> assertThat(call.split(" ")[2]).startsWith(rootfs.toString()));
@@ -47,7 +47,7 @@ class RootfsSetupTests {
 				Json.obj("destination", "/data", "type", "bind", "source", data.toString(), "options",
 						List.of("rbind", "ro", "rprivate"))));
 		RecordingSyscalls sys = new RecordingSyscalls();
-		RootfsSetup setup = new RootfsSetup(sys, spec(extra), rootfs, null);
+		RootfsSetup setup = new RootfsSetup(sys, spec(extra), rootfs, null, null);
 		setup.mountAll();
 		setup.createDevices();
 		assertThat(sys.calls).containsSubsequence("mount " + data + " " + rootfs + "/data bind 0x5000",
@@ -60,7 +60,7 @@ class RootfsSetupTests {
 	void pivotRootStacksAndDetachesTheOldRoot() throws IOException {
 		Path rootfs = Files.createDirectories(this.temp.resolve("rootfs"));
 		RecordingSyscalls sys = new RecordingSyscalls();
-		new RootfsSetup(sys, spec(Map.of()), rootfs, null).pivotRoot();
+		new RootfsSetup(sys, spec(Map.of()), rootfs, null, null).pivotRoot();
 		assertThat(sys.calls).containsExactly("chdir " + rootfs, "pivot_root . .", "mount null . null 0x84000",
 				"umount . 2", "chdir /");
 	}
@@ -69,7 +69,7 @@ class RootfsSetupTests {
 	void aSymlinkLoopIsRefusedNotFollowedForever() throws IOException {
 		Path rootfs = Files.createDirectories(this.temp.resolve("rootfs"));
 		Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("../../proc"));
-		assertThatThrownBy(() -> new RootfsSetup(new RecordingSyscalls(), spec(Map.of()), rootfs, null).mountAll())
+		assertThatThrownBy(() -> new RootfsSetup(new RecordingSyscalls(), spec(Map.of()), rootfs, null, null).mountAll())
 			.hasMessageContaining("too many levels of symbolic links");
 	}
 
@@ -78,8 +78,57 @@ class RootfsSetupTests {
 		Path rootfs = Files.createDirectories(this.temp.resolve("rootfs"));
 		RuntimeSpec spec = spec(Map.of("mounts",
 				List.of(Json.obj("destination", "tmp", "type", "tmpfs", "source", "tmpfs"))));
-		assertThatThrownBy(() -> new RootfsSetup(new RecordingSyscalls(), spec, rootfs, null).mountAll())
+		assertThatThrownBy(() -> new RootfsSetup(new RecordingSyscalls(), spec, rootfs, null, null).mountAll())
 			.hasMessageContaining("destination must be absolute");
+	}
+
+	@Test
+	void inTheHostsCgroupNamespaceEachHierarchyShowsOnlyTheContainersOwnCgroup() throws IOException {
+		Path rootfs = Files.createDirectories(this.temp.resolve("rootfs"));
+		Path host = hostCgroups();
+		Path own = Files.writeString(this.temp.resolve("cgroup"),
+				"9:name=systemd:/berth/abc\n5:cpu,cpuacct:/berth/abc\n3:memory:/berth/abc\n0::/\n");
+		Map<String, Object> spec = TestBundles.spec(List.of("true"));
+		// Docker's default on cgroup v1: no cgroup namespace of the container's own
+		TestBundles.child(spec, "linux").put("namespaces",
+				List.of(Json.obj("type", "pid"), Json.obj("type", "mount"), Json.obj("type", "ipc")));
+		RecordingSyscalls sys = new RecordingSyscalls();
+		new RootfsSetup(sys, RuntimeSpec.parse(Json.write(spec)), rootfs, host, own).mountAll();
+		Path cgroups = rootfs.resolve("sys/fs/cgroup");
+		assertThat(sys.matching("mount " + host)).containsExactly(
+				"mount " + host + "/cpu,cpuacct/berth/abc " + cgroups + "/cpu,cpuacct bind 0x1000",
+				"mount " + host + "/memory/berth/abc " + cgroups + "/memory bind 0x1000",
+				"mount " + host + "/systemd/berth/abc " + cgroups + "/systemd bind 0x1000");
+		// each bind is remounted read-only, nosuid, nodev, noexec; nothing else of the host's tree is mounted
+		assertThat(sys.matching("mount null " + cgroups + "/memory ")).containsExactly(
+				"mount null " + cgroups + "/memory null 0x102f");
+		assertThat(sys.matching("mount cgroup")).isEmpty();
+	}
+
+	@Test
+	void inItsOwnCgroupNamespaceEachHierarchyIsAFreshMount() throws IOException {
+		Path rootfs = Files.createDirectories(this.temp.resolve("rootfs"));
+		Path host = hostCgroups();
+		RecordingSyscalls sys = new RecordingSyscalls();
+		new RootfsSetup(sys, spec(Map.of()), rootfs, host, this.temp.resolve("unread")).mountAll();
+		Path cgroups = rootfs.resolve("sys/fs/cgroup");
+		assertThat(sys.matching("mount cgroup")).containsExactly(
+				"mount cgroup " + cgroups + "/cpu,cpuacct cgroup 0xf cpu,cpuacct",
+				"mount cgroup " + cgroups + "/memory cgroup 0xf memory",
+				"mount cgroup " + cgroups + "/systemd cgroup 0xf none,name=systemd");
+	}
+
+	/** A host's cgroup v1 tree: hierarchies with their cgroup.procs, a symlinked alias and the empty cgroup2 mount. */
+	private Path hostCgroups() throws IOException {
+		Path host = this.temp.resolve("host-cgroup");
+		for (String hierarchy : List.of("cpu,cpuacct", "memory", "systemd", "unified")) {
+			Files.createDirectories(host.resolve(hierarchy));
+			if (!hierarchy.equals("unified")) {
+				Files.createFile(host.resolve(hierarchy).resolve("cgroup.procs"));
+			}
+		}
+		Files.createSymbolicLink(host.resolve("cpu"), Path.of("cpu,cpuacct"));
+		return host;
 	}
 
 	private static RuntimeSpec spec(Map<String, Object> overrides) {

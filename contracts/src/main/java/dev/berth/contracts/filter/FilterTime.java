@@ -1,4 +1,4 @@
-package dev.berth.engine.image;
+package dev.berth.contracts.filter;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * {@code 2024-01-31T10:00}, {@code 2024-01-31T10:00:00Z}); a time without a zone is in the
  * engine clock's zone, as dockerd reads it in its own.
  */
-final class FilterTime {
+public final class FilterTime {
 
 	private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
@@ -29,7 +29,8 @@ final class FilterTime {
 	private FilterTime() {
 	}
 
-	static Instant parse(String value, Clock clock) {
+	/** @throws IllegalArgumentException in Docker's words for a value that is none of those */
+	public static Instant parse(String value, Clock clock) {
 		if (DURATION.matcher(value).matches()) {
 			return clock.instant().minus(duration(value));
 		}

@@ -1,4 +1,4 @@
-package dev.berth.engine.image;
+package dev.berth.contracts.filter;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -132,7 +132,9 @@ class DockerRunIT {
 			assertThat(dir.resolve("out.txt")).hasContent("made inside");
 			Commands.Result missing = berthd.docker("cp", "files:/nope", dir.toString());
 			assertThat(missing.stderr()).contains("Could not find the file /nope in container files");
-			assertThat(berthd.docker("diff", "files").ok()).contains("A /made.txt", "A /data", "A /data/in.txt");
+			// only what the container did: the mount points the engine made are in its init layer, as in Docker
+			assertThat(berthd.docker("diff", "files").ok().lines().toList())
+				.containsExactlyInAnyOrder("A /made.txt", "A /data", "A /data/in.txt");
 			berthd.docker("export", "-o", dir.resolve("export.tar").toString(), "files").ok();
 			assertThat(Commands.ok("tar", "-tf", dir.resolve("export.tar").toString())).contains("made.txt", "bin/busybox");
 		}

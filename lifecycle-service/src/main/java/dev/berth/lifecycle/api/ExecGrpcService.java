@@ -1,6 +1,9 @@
 package dev.berth.lifecycle.api;
 
+import java.nio.charset.StandardCharsets;
+
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 import org.springframework.grpc.server.service.GrpcService;
@@ -14,6 +17,7 @@ import dev.berth.contracts.lifecycle.v1.ExecResizeResponse;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecStartRequest;
 import dev.berth.contracts.lifecycle.v1.ExecStartResponse;
+import dev.berth.contracts.lifecycle.v1.Stream;
 import dev.berth.lifecycle.LifecycleProperties;
 import dev.berth.lifecycle.task.Execs;
 import dev.berth.lifecycle.task.StdinSession;
@@ -65,8 +69,21 @@ class ExecGrpcService extends ExecServiceGrpc.ExecServiceImplBase {
 					.build());
 		return SessionRequests.of(observer, client, (first) -> {
 			boolean tty = this.execs.inspect(first.getExecId()).exec().config().tty();
-			StdinSession session = this.execs.start(first.getExecId(), first.getDetach(), first.getConsoleHeight(),
-					first.getConsoleWidth(), client);
+			StdinSession session;
+			try {
+				session = this.execs.start(first.getExecId(), first.getDetach(), first.getConsoleHeight(),
+						first.getConsoleWidth(), client);
+			}
+			catch (Execs.StartFailedException ex) {
+				if (first.getDetach()) {
+					throw Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).asRuntimeException();
+				}
+				// dockerd's way: the stream opens, says why, and ends; the client reads 126 from inspect
+				client.ready(tty);
+				client.output(Stream.STREAM_STDOUT, (ex.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8));
+				client.end();
+				return null;
+			}
 			client.ready(tty);
 			if (session == null) {
 				client.end();

@@ -33,6 +33,9 @@ import dev.berth.lifecycle.node.Nodes;
 @Component
 public class Execs {
 
+	/** dockerd's exit code for an exec whose process could not be started. */
+	static final int EXEC_START_FAILED = 126;
+
 	private final ContainerStore store;
 
 	private final Nodes nodes;
@@ -110,15 +113,52 @@ public class Execs {
 			attach = NodeAttach.open(node, container.id(), execId, config.attachStdin(), config.attachStdout(),
 					config.attachStderr(), new ExitFirst(node, container.id(), execId, client));
 		}
-		int pid = node.tasks()
-			.start(StartRequest.newBuilder().setContainerId(container.id()).setExecId(execId).build())
-			.getPid();
+		int pid;
+		try {
+			pid = node.tasks()
+				.start(StartRequest.newBuilder().setContainerId(container.id()).setExecId(execId).build())
+				.getPid();
+		}
+		catch (StatusRuntimeException ex) {
+			throw startFailed(node, container, exec, attach, ex);
+		}
 		this.store.updateExec(execId, (state) -> (state.exitCode() == null) ? new ExecState(true, null, pid) : state);
 		publish(container, exec, "exec_start: " + String.join(" ", config.cmd()), Map.of());
 		if (attach == null) {
 			return null;
 		}
 		return attach;
+	}
+
+	/**
+	 * The process could not be started (no such command, a working directory that is not there): as
+	 * dockerd, the exec ends with code 126 and runc's words, which an attached client reads in its stream.
+	 */
+	private StartFailedException startFailed(Node node, Container container, Exec exec, NodeAttach attach,
+			StatusRuntimeException ex) {
+		if (attach != null) {
+			attach.cancel();
+		}
+		try {
+			node.tasks()
+				.delete(DeleteRequest.newBuilder().setContainerId(container.id()).setExecId(exec.id()).setForce(true).build());
+		}
+		catch (StatusRuntimeException gone) {
+			// nothing was left of it
+		}
+		this.store.updateExec(exec.id(), (state) -> new ExecState(false, EXEC_START_FAILED, 0));
+		publish(container, exec, "exec_die", Map.of("exitCode", Integer.toString(EXEC_START_FAILED)));
+		return new StartFailedException("OCI runtime exec failed: exec failed: unable to start container process: "
+				+ ex.getStatus().getDescription() + ": unknown", ex);
+	}
+
+	/** An exec whose process never started; its exit code is recorded already. */
+	public static final class StartFailedException extends RuntimeException {
+
+		StartFailedException(String message, Throwable cause) {
+			super(message, cause);
+		}
+
 	}
 
 	/** How a healthcheck probe ended: its exit code (-1 when it timed out) and its output. */

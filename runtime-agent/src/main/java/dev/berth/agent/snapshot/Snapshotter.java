@@ -110,6 +110,8 @@ public final class Snapshotter {
 			throw new UncheckedIOException(ex);
 		}
 		try {
+			InitLayer.create(container.resolve("init"),
+					chainIds.reversed().stream().map((chainId) -> layerDir(chainId).resolve("diff")).toList());
 			Files.createDirectory(container.resolve("upper"));
 			Files.createDirectory(container.resolve("work"));
 			// which layers this container stands on, so that they are not removed under it
@@ -230,6 +232,7 @@ public final class Snapshotter {
 		try {
 			List<String> chainIds = Files.readAllLines(container.resolve("layers"));
 			List<Path> lowers = new ArrayList<>();
+			initLayer(container).ifPresent(lowers::add);
 			long bytes = 0;
 			for (String chainId : chainIds.reversed()) {
 				// the short links, so that a view stacking the upper directory too fits one page
@@ -266,9 +269,17 @@ public final class Snapshotter {
 		return Files.isDirectory(layerDir(chainId).resolve("diff"));
 	}
 
+	/** The container's init layer; a container made before there were init layers has none. */
+	private static java.util.Optional<Path> initLayer(Path container) {
+		Path init = container.resolve("init");
+		return Files.isDirectory(init) ? java.util.Optional.of(init) : java.util.Optional.empty();
+	}
+
 	private Mount overlay(List<String> chainIds, Path container) throws IOException {
 		List<String> lower = new ArrayList<>();
-		if (chainIds.isEmpty()) {
+		// the init layer sits on top of the image's
+		initLayer(container).ifPresent((init) -> lower.add(init.toString()));
+		if (chainIds.isEmpty() && lower.isEmpty()) {
 			// overlayfs needs a lower directory: an image without layers gets an empty one
 			lower.add(emptyLayer().toString());
 		}

@@ -6,9 +6,11 @@ import java.nio.file.Path;
 
 import dev.berth.runtime.linux.Capability;
 import dev.berth.runtime.linux.Credentials;
+import dev.berth.runtime.linux.Errno;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.linux.Pty;
 import dev.berth.runtime.linux.Rlimits;
+import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.linux.UnixSockets;
 import dev.berth.runtime.seccomp.SeccompCompiler;
 import dev.berth.runtime.seccomp.SeccompProgram;
@@ -59,16 +61,28 @@ final class ProcessSetup {
 		Kernel.close(terminal);
 	}
 
-	/** Changes to the working directory (created if missing, as Docker does) and finds the program. */
-	void enterWorkingDirectory() {
+	/**
+	 * Changes to the working directory and finds the program. A container's is created if missing, as
+	 * Docker does at start; an exec's must exist, as runc requires.
+	 */
+	void enterWorkingDirectory(boolean createMissing) {
 		Path cwd = Path.of(this.process.cwd());
+		if (createMissing) {
+			try {
+				Files.createDirectories(cwd);
+			}
+			catch (IOException ex) {
+				throw new IllegalArgumentException("process.cwd: cannot create " + cwd + ": " + ex.getMessage());
+			}
+		}
 		try {
-			Files.createDirectories(cwd);
+			dev.berth.runtime.linux.JnaLinuxSyscalls.INSTANCE.chdir(cwd.toString());
 		}
-		catch (IOException ex) {
-			throw new IllegalArgumentException("process.cwd: cannot create " + cwd + ": " + ex.getMessage());
+		catch (SyscallException ex) {
+			// runc's words, which Docker's clients show
+			throw new IllegalArgumentException("chdir to cwd (\"" + cwd + "\") set in config.json failed: "
+					+ Errno.text(ex.errno()), ex);
 		}
-		dev.berth.runtime.linux.JnaLinuxSyscalls.INSTANCE.chdir(cwd.toString());
 		this.executable = findExecutable();
 	}
 

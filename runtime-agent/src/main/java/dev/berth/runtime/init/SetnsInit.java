@@ -36,7 +36,7 @@ final class SetnsInit {
 			}
 			setup.setUpTerminal("/dev/ptmx", this.bootstrap.consoleSocketFd());
 		}
-		setup.enterWorkingDirectory();
+		setup.enterWorkingDirectory(false);
 		setup.applyLimits();
 		setup.dropPrivileges();
 		InitMain.reportReady();

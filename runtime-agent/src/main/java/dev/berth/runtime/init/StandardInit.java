@@ -65,7 +65,7 @@ final class StandardInit {
 		if (this.spec.linux().namespace("uts") != null && !this.spec.hostname().isEmpty()) {
 			this.sys.sethostname(this.spec.hostname());
 		}
-		setup.enterWorkingDirectory();
+		setup.enterWorkingDirectory(true);
 		setup.applyLimits();
 		setup.dropPrivileges();
 		InitMain.reportReady();

@@ -57,6 +57,17 @@ public final class Errno {
 		};
 	}
 
+	/** The error's text as runc prints it (Go's lower-case strerror): {@code no such file or directory}. */
+	public static String text(int errno) {
+		try {
+			String text = LibC.strerror(errno);
+			return (text != null) ? text.toLowerCase(java.util.Locale.ROOT) : name(errno);
+		}
+		catch (Throwable ex) {
+			return name(errno);
+		}
+	}
+
 	static String describe(int errno) {
 		String text;
 		try {

@@ -189,11 +189,14 @@ class SnapshotterTests {
 	}
 
 	@Test
-	void anImageWithoutLayersGetsAnEmptyLowerDirectory() {
+	void anImageWithoutLayersStandsOnTheInitLayerAlone() {
 		Snapshotter.Prepared prepared = snapshotter().prepare("scratch", List.of(), (p) -> {
 		});
 		assertThat(prepared.chainIds()).isEmpty();
-		assertThat(prepared.mounts().get(0).getOptions(0)).isEqualTo("lowerdir=" + this.root.resolve("snapshots/layers/empty"));
+		Path init = this.root.resolve("snapshots/containers/scratch/init");
+		assertThat(prepared.mounts().get(0).getOptions(0)).isEqualTo("lowerdir=" + init);
+		assertThat(init.resolve("etc/hosts")).isEmptyFile();
+		assertThat(init.resolve("proc")).isDirectory();
 	}
 
 	@Test

@@ -280,6 +280,41 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
+	void anExecsWorkingDirectoryMustExistWhereAContainersIsCreated() throws IOException {
+		Result created = run(List.of("pwd"), (spec) -> TestBundles.child(spec, "process").put("cwd", "/made/here"));
+		assertThat(created.stdout()).isEqualTo("/made/here\n");
+		String id = createAndStart(List.of("sleep", "1000"), (spec) -> {
+		}, Stdio.inherit());
+		String processJson = Json.write(Json.obj("args", List.of("true"), "cwd", "/not/there", "env",
+				List.of("PATH=/bin"), "user", Json.obj("uid", 0, "gid", 0)));
+		assertThatThrownBy(() -> this.runtime.exec(id, dev.berth.runtime.spec.RuntimeSpec.Process.parse(processJson),
+				processJson, Stdio.inherit()))
+			.hasMessageContaining("chdir to cwd (\"/not/there\") set in config.json failed: no such file or directory");
+		// the failed exec's init was killed, and was our child: the container's pid namespace can end only once
+		// it is reaped, which the shim's reaper does; here the test does
+		int containerInit = this.runtime.load(id).pid();
+		for (int child : childrenOfThisProcess()) {
+			if (child != containerInit) {
+				Kernel.waitpid(child, 0);
+			}
+		}
+	}
+
+	private static List<Integer> childrenOfThisProcess() throws IOException {
+		List<Integer> children = new ArrayList<>();
+		try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+			for (Path task : tasks.toList()) {
+				for (String pid : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+					if (!pid.isEmpty()) {
+						children.add(Integer.parseInt(pid));
+					}
+				}
+			}
+		}
+		return children;
+	}
+
+	@Test
 	void pauseFreezesAndResumeThaws() throws IOException {
 		String id = createAndStart(List.of("sleep", "1000"), (spec) -> {
 		}, Stdio.inherit());

@@ -197,6 +197,12 @@ class DockerCliBreadthIT {
 		assertThat(berthd.docker("exec", "-u", "nobody", "-w", "/tmp", "-e", "A=1", "target", "sh", "-c",
 				"echo $(id -u) $(pwd) $A").ok()).isEqualTo("65534 /tmp 1\n");
 		assertThat(berthd.docker("exec", "target", "sh", "-c", "exit 4").exitCode()).isEqualTo(4);
+		Commands.Result missing = berthd.docker("exec", "target", "nosuch");
+		assertThat(missing.exitCode()).as("dockerd's code for a process that cannot start").isEqualTo(126);
+		assertThat(missing.stdout() + missing.stderr())
+			.contains("OCI runtime exec failed: exec failed: unable to start container process: exec: \"nosuch\": "
+					+ "executable file not found in $PATH");
+		assertThat(berthd.docker("exec", "-w", "/not/there", "target", "true").exitCode()).isEqualTo(126);
 		assertThat(berthd.shell("printf 'piped in\\n' | docker exec -i target sh -c 'cat; echo read all'").ok())
 			.as("exec -i: stdin reaches the process, and its end is the process's EOF")
 			.isEqualTo("piped in\nread all\n");

@@ -17,7 +17,7 @@ esac
 flags=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
   -Djna.boot.library.path="$native" -Djna.nosys=true -Djna.nounpack=true -Xlog:disable)
 rm -f "$lib/init.aot" "$lib/cli.aot"
-"$java" "${flags[@]}" -Xmx64m -Xss512k -Xms4m -XX:ReservedCodeCacheSize=8m -XX:CICompilerCount=1 \
+"$java" "${flags[@]}" -Djna.platform.library.path= -Xmx64m -Xss512k -Xms4m -XX:ReservedCodeCacheSize=8m -XX:CICompilerCount=1 \
   -XX:AOTCacheOutput="$lib/init.aot" -cp "$cp" dev.berth.runtime.init.InitMain --train
 if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ]; then
   work=$(mktemp -d)

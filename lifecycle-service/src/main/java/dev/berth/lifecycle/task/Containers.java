@@ -83,9 +83,11 @@ public class Containers {
 
 	private final HealthChecks health;
 
+	private final CreatedSnapshots createdSnapshots;
+
 	Containers(ContainerStore store, Images images, Nodes nodes, RuntimeSpecs specs, EventLog events,
 			ContainerLocks locks, ExitWaiters waiters, Attachments attachments, RestartPolicies restarts,
-			HealthChecks health) {
+			HealthChecks health, CreatedSnapshots createdSnapshots) {
 		this.store = store;
 		this.images = images;
 		this.nodes = nodes;
@@ -96,6 +98,7 @@ public class Containers {
 		this.attachments = attachments;
 		this.restarts = restarts;
 		this.health = health;
+		this.createdSnapshots = createdSnapshots;
 	}
 
 	/** What {@link #create} answers: Docker's {@code {Id, Warnings}}. */
@@ -128,7 +131,7 @@ public class Containers {
 			container = this.store.replaceConfig(container.id(), this.specs.withHostname(container));
 			// the settings Docker refuses are refused now, not at the first start
 			this.specs.specFor(container);
-			prepareSnapshot(node, container, resolved);
+			this.createdSnapshots.created(container.id(), prepareSnapshot(node, container, resolved));
 		}
 		catch (RuntimeException ex) {
 			this.store.delete(container.id());
@@ -166,7 +169,8 @@ public class Containers {
 	private void startTask(Container container, int restartCount) {
 		Node node = this.nodes.get(container.node());
 		RuntimeSpecs.RuntimeSpec spec = this.specs.specFor(container);
-		PreparedSnapshot snapshot = prepareSnapshot(node, container, this.images.resolve(container.imageId()));
+		PreparedSnapshot snapshot = this.createdSnapshots.takeForFirstStart(container.id())
+			.orElseGet(() -> prepareSnapshot(node, container, this.images.resolve(container.imageId())));
 		boolean tty = container.config().tty();
 		CreateRequest.Builder create = CreateRequest.newBuilder()
 			.setContainerId(container.id())

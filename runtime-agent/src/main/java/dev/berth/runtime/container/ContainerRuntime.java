@@ -19,6 +19,8 @@ import dev.berth.runtime.cgroup.CgroupException;
 import dev.berth.runtime.cgroup.CgroupManager;
 import dev.berth.runtime.init.Bootstrap;
 import dev.berth.runtime.linux.Kernel;
+import dev.berth.runtime.seccomp.SeccompProgram;
+import dev.berth.runtime.seccomp.SeccompPrograms;
 import dev.berth.runtime.spec.RuntimeSpec;
 
 /**
@@ -40,6 +42,9 @@ public final class ContainerRuntime implements AutoCloseable {
 	private final Path root;
 
 	private final InitLauncher launcher;
+
+	/** Docker's default profile, which nearly every container has, is compiled once per runtime. */
+	private final SeccompPrograms seccompPrograms = new SeccompPrograms();
 
 	public ContainerRuntime(Path root, InitLauncher launcher) {
 		this.root = root;
@@ -64,7 +69,7 @@ public final class ContainerRuntime implements AutoCloseable {
 		checkId(id);
 		Path bundleDir = bundle.toAbsolutePath().normalize();
 		String specJson = readSpec(bundleDir);
-		RuntimeSpec spec = SpecValidation.validate(specJson);
+		RuntimeSpec spec = SpecValidation.validate(specJson, this.seccompPrograms);
 		Path rootfs = bundleDir.resolve(spec.root().path()).normalize();
 		if (!Files.isDirectory(rootfs)) {
 			throw new ContainerException("root.path: rootfs (" + rootfs + ") does not exist");
@@ -92,8 +97,9 @@ public final class ContainerRuntime implements AutoCloseable {
 			RuntimeSpec.Resources resources = DeviceAccess.withStandardDevices(
 					(spec.linux().resources() != null) ? spec.linux().resources() : RuntimeSpec.Resources.NONE,
 					spec.linux().devices());
-			int pid = this.launcher.launch(Bootstrap.standard(specJson, rootfs.toString(), stdio.consoleSocket() >= 0),
-					pidNamespace, stdio.fds(), dir.resolve(EXEC_FIFO).toString(), stdio.consoleSocket(), (initPid) -> {
+			Bootstrap bootstrap = Bootstrap.standard(specJson, rootfs.toString(), stdio.consoleSocket() >= 0,
+					seccomp(spec));
+			int pid = this.launcher.launch(bootstrap, pidNamespace, stdio.fds(), dir.resolve(EXEC_FIFO).toString(), stdio.consoleSocket(), (initPid) -> {
 						cgroup.apply(initPid);
 						cgroup.set(resources.withoutPidsLimit());
 					});
@@ -268,7 +274,8 @@ public final class ContainerRuntime implements AutoCloseable {
 		}
 		String specJson = readFile(this.root.resolve(id).resolve(SPEC_COPY));
 		CgroupManager cgroup = CgroupManager.create(state.cgroupsPath());
-		return this.launcher.launch(Bootstrap.setns(specJson, processJson, state.pid(), stdio.consoleSocket() >= 0),
+		SeccompProgram seccomp = seccomp(RuntimeSpec.parse(specJson));
+		return this.launcher.launch(Bootstrap.setns(specJson, processJson, state.pid(), stdio.consoleSocket() >= 0, seccomp),
 				InitLauncher.PidNamespace.join("/proc/" + state.pid() + "/ns/pid"), stdio.fds(), null,
 				stdio.consoleSocket(), cgroup::apply);
 	}
@@ -305,6 +312,12 @@ public final class ContainerRuntime implements AutoCloseable {
 			throw new ContainerNotFoundException(id);
 		}
 		return state;
+	}
+
+	/** The spec's seccomp profile compiled (a node compiles each profile once), null without one. */
+	private SeccompProgram seccomp(RuntimeSpec spec) {
+		RuntimeSpec.Seccomp profile = spec.linux().seccomp();
+		return (profile != null) ? this.seccompPrograms.compile(profile) : null;
 	}
 
 	private void killAll(ContainerState state, CgroupManager cgroup) {

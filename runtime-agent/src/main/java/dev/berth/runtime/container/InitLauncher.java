@@ -46,7 +46,10 @@ public final class InitLauncher {
 				// no hsperfdata file in the host's /tmp, which nobody would remove after exec
 				"-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
 				"-Djna.boot.library.path=" + nativeLibrary.getParent(), "-Djna.nosys=true",
-				"-Djna.nounpack=true"));
+				"-Djna.nounpack=true",
+				// the init binds the C library only, which JNA takes from the process itself: without a
+				// search path of its own, JNA runs ldconfig -p to find one, a child process of every init
+				"-Djna.platform.library.path="));
 		Path aotCache = aotCache(classpath);
 		if (aotCache != null) {
 			// classes loaded and linked ahead of time (built by scripts/train-aot.sh); a cache that

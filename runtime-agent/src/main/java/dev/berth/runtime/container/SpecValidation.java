@@ -4,7 +4,7 @@ import java.util.List;
 
 import dev.berth.runtime.linux.Capability;
 import dev.berth.runtime.linux.Rlimits;
-import dev.berth.runtime.seccomp.SeccompCompiler;
+import dev.berth.runtime.seccomp.SeccompPrograms;
 import dev.berth.runtime.spec.RuntimeSpec;
 import dev.berth.runtime.spec.SpecException;
 
@@ -17,7 +17,8 @@ final class SpecValidation {
 	private SpecValidation() {
 	}
 
-	static RuntimeSpec validate(String specJson) {
+	/** Parses and checks the spec; its seccomp profile is compiled into {@code seccomp}, where it is kept. */
+	static RuntimeSpec validate(String specJson, SeccompPrograms seccomp) {
 		RuntimeSpec spec = RuntimeSpec.parse(specJson);
 		if (spec.process() == null) {
 			throw new SpecException("process: required to create a container");
@@ -30,7 +31,7 @@ final class SpecValidation {
 			throw new SpecException("linux.namespaces: a mount namespace is required");
 		}
 		if (spec.linux().seccomp() != null) {
-			SeccompCompiler.compile(spec.linux().seccomp());
+			seccomp.compile(spec.linux().seccomp());
 		}
 		return spec;
 	}

@@ -1,25 +1,38 @@
 package dev.berth.runtime.init;
 
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.spec.Json;
 import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
 
 /**
  * What the parent tells a container init: the mode, the container's spec, its rootfs (absolute),
- * and for {@code setns} mode the process to run and the pid whose namespaces it joins; then, in the
- * init, the descriptors of the exec FIFO and the console socket that came with it.
+ * the spec's seccomp profile already compiled, and for {@code setns} mode the process to run and
+ * the pid whose namespaces it joins; then, in the init, the descriptors of the exec FIFO and the
+ * console socket that came with it.
+ *
+ * <p>The parent compiles the seccomp profile (once per node for a profile most containers share)
+ * and the spec the init reads comes without it: the init loads the program as it is, and never
+ * reads the profile, nor the system call tables, in its fresh JVM.
  */
 public record Bootstrap(String mode, String specJson, String rootfs, boolean consoleSocket, String processJson,
-		long targetPid, int execFifoFd, int consoleSocketFd) {
+		long targetPid, SeccompProgram seccomp, int execFifoFd, int consoleSocketFd) {
 
-	public static Bootstrap standard(String specJson, String rootfs, boolean consoleSocket) {
-		return new Bootstrap(InitProtocol.MODE_STANDARD, specJson, rootfs, consoleSocket, null, 0, -1, -1);
+	/** @param seccomp the compiled {@code linux.seccomp} of the spec, null when it has none */
+	public static Bootstrap standard(String specJson, String rootfs, boolean consoleSocket, SeccompProgram seccomp) {
+		return new Bootstrap(InitProtocol.MODE_STANDARD, withoutSeccomp(specJson, seccomp), rootfs, consoleSocket, null,
+				0, seccomp, -1, -1);
 	}
 
-	public static Bootstrap setns(String specJson, String processJson, long targetPid, boolean consoleSocket) {
-		return new Bootstrap(InitProtocol.MODE_SETNS, specJson, "", consoleSocket, processJson, targetPid, -1, -1);
+	/** @param seccomp the compiled {@code linux.seccomp} of the container's spec, null when it has none */
+	public static Bootstrap setns(String specJson, String processJson, long targetPid, boolean consoleSocket,
+			SeccompProgram seccomp) {
+		return new Bootstrap(InitProtocol.MODE_SETNS, withoutSeccomp(specJson, seccomp), "", consoleSocket,
+				processJson, targetPid, seccomp, -1, -1);
 	}
 
 	/**
@@ -28,20 +41,33 @@ public record Bootstrap(String mode, String specJson, String rootfs, boolean con
 	 */
 	Bootstrap withDescriptors(int execFifo, int consoleSocket) {
 		return new Bootstrap(this.mode, this.specJson, this.rootfs, this.consoleSocket, this.processJson,
-				this.targetPid, execFifo, consoleSocket);
+				this.targetPid, this.seccomp, execFifo, consoleSocket);
 	}
 
 	public String toJson() {
-		return Json.write(Map.of("mode", this.mode, "spec", this.specJson, "rootfs", this.rootfs, "consoleSocket",
-				this.consoleSocket, "process", (this.processJson != null) ? this.processJson : "", "targetPid",
-				this.targetPid));
+		Map<String, Object> fields = new LinkedHashMap<>();
+		fields.put("mode", this.mode);
+		fields.put("spec", this.specJson);
+		fields.put("rootfs", this.rootfs);
+		fields.put("consoleSocket", this.consoleSocket);
+		fields.put("process", (this.processJson != null) ? this.processJson : "");
+		fields.put("targetPid", this.targetPid);
+		if (this.seccomp != null) {
+			fields.put("seccompFilter", Base64.getEncoder().encodeToString(this.seccomp.filter()));
+			fields.put("seccompFlags", this.seccomp.flags());
+		}
+		return Json.write(fields);
 	}
 
 	static Bootstrap parse(String json) {
 		JsonObject o = JsonObject.parse(json);
 		String process = o.string("process", "");
+		String filter = o.string("seccompFilter", "");
+		SeccompProgram seccomp = filter.isEmpty() ? null
+				: SeccompProgram.of(Base64.getDecoder().decode(filter), (int) o.integer("seccompFlags", 0));
 		return new Bootstrap(o.requiredString("mode"), o.requiredString("spec"), o.string("rootfs", ""),
-				o.bool("consoleSocket", false), process.isEmpty() ? null : process, o.integer("targetPid", 0), -1, -1);
+				o.bool("consoleSocket", false), process.isEmpty() ? null : process, o.integer("targetPid", 0), seccomp,
+				-1, -1);
 	}
 
 	RuntimeSpec spec() {
@@ -50,6 +76,21 @@ public record Bootstrap(String mode, String specJson, String rootfs, boolean con
 
 	RuntimeSpec.Process process() {
 		return (this.processJson != null) ? RuntimeSpec.Process.parse(this.processJson) : spec().process();
+	}
+
+	/** The spec without {@code linux.seccomp}, which {@code seccomp} replaces; as it is without a program. */
+	@SuppressWarnings("unchecked")
+	private static String withoutSeccomp(String specJson, SeccompProgram seccomp) {
+		if (seccomp == null) {
+			return specJson;
+		}
+		Map<String, Object> spec = new LinkedHashMap<>(JsonObject.parse(specJson).fields());
+		if (spec.get("linux") instanceof Map<?, ?> linux) {
+			Map<String, Object> rest = new LinkedHashMap<>((Map<String, Object>) linux);
+			rest.remove("seccomp");
+			spec.put("linux", rest);
+		}
+		return Json.write(spec);
 	}
 
 }

@@ -12,7 +12,6 @@ import dev.berth.runtime.linux.Pty;
 import dev.berth.runtime.linux.Rlimits;
 import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.linux.UnixSockets;
-import dev.berth.runtime.seccomp.SeccompCompiler;
 import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.spec.RuntimeSpec;
 import dev.berth.runtime.spec.RuntimeSpec.Process;
@@ -33,11 +32,18 @@ final class ProcessSetup {
 
 	private String executable;
 
-	ProcessSetup(RuntimeSpec spec, Process process) {
+	/**
+	 * @param seccomp the spec's seccomp profile as the parent compiled it ({@link Bootstrap}), null
+	 * when the container has none
+	 */
+	ProcessSetup(RuntimeSpec spec, Process process, SeccompProgram seccomp) {
+		if (spec.linux().seccomp() != null) {
+			// the bootstrap carries the profile compiled, and the spec without it: a profile here
+			// would come from a parent that did not compile it, and must not be dropped silently
+			throw new IllegalArgumentException("linux.seccomp: the profile must come compiled with the bootstrap");
+		}
 		this.process = process;
-		RuntimeSpec.Seccomp profile = spec.linux().seccomp();
-		// compiled now, while our jar and its syscall tables are still reachable
-		this.seccomp = (profile != null) ? SeccompCompiler.compile(profile) : null;
+		this.seccomp = seccomp;
 	}
 
 	/**

@@ -24,7 +24,7 @@ final class SetnsInit {
 	void run() {
 		RuntimeSpec spec = this.bootstrap.spec();
 		RuntimeSpec.Process process = this.bootstrap.process();
-		ProcessSetup setup = new ProcessSetup(spec, process);
+		ProcessSetup setup = new ProcessSetup(spec, process, this.bootstrap.seccomp());
 		// setns into a mount namespace needs a filesystem context (root, cwd) of our own
 		this.sys.unshare(LinuxSyscalls.CLONE_FS);
 		for (String ns : NAMESPACES) {

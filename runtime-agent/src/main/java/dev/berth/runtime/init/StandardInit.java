@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.linux.LinuxSyscalls;
+import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.spec.RuntimeSpec;
 import dev.berth.runtime.spec.RuntimeSpec.Namespace;
 
@@ -30,6 +31,8 @@ final class StandardInit {
 
 	private final int execFifoFd;
 
+	private final SeccompProgram seccomp;
+
 	StandardInit(LinuxSyscalls sys, Bootstrap bootstrap) {
 		this.sys = sys;
 		this.spec = bootstrap.spec();
@@ -37,6 +40,7 @@ final class StandardInit {
 		this.consoleSocket = bootstrap.consoleSocket();
 		this.consoleSocketFd = bootstrap.consoleSocketFd();
 		this.execFifoFd = bootstrap.execFifoFd();
+		this.seccomp = bootstrap.seccomp();
 	}
 
 	void run() {
@@ -44,7 +48,7 @@ final class StandardInit {
 		if (process == null) {
 			throw new IllegalArgumentException("process: required to create a container");
 		}
-		ProcessSetup setup = new ProcessSetup(this.spec, process);
+		ProcessSetup setup = new ProcessSetup(this.spec, process, this.seccomp);
 		enterNamespaces();
 		RootfsSetup rootfsSetup = new RootfsSetup(this.sys, this.spec, this.rootfs, Path.of("/sys/fs/cgroup"),
 				Path.of("/proc/self/cgroup"));
@@ -72,6 +76,7 @@ final class StandardInit {
 		waitForStart(this.execFifoFd);
 		setup.exec();
 	}
+
 
 	/** New namespaces are unshared on this thread only; a path means joining an existing one. */
 	private void enterNamespaces() {

@@ -30,6 +30,21 @@ public final class SeccompProgram {
 	}
 
 	/**
+	 * A program compiled elsewhere (by the shim, for the container init it hands it to), checked
+	 * for the shape the kernel takes: whole instructions, at least one, at most
+	 * {@link SeccompCompiler#MAX_INSTRUCTIONS}.
+	 */
+	public static SeccompProgram of(byte[] filter, int flags) {
+		int size = BpfAssembler.INSTRUCTION_SIZE;
+		if (filter.length == 0 || filter.length % size != 0
+				|| filter.length / size > SeccompCompiler.MAX_INSTRUCTIONS) {
+			throw new IllegalArgumentException("a seccomp program of " + filter.length + " bytes is not 1 to "
+					+ SeccompCompiler.MAX_INSTRUCTIONS + " instructions of " + size + " bytes");
+		}
+		return new SeccompProgram(filter.clone(), flags);
+	}
+
+	/**
 	 * The {@code struct sock_filter} array: 8 bytes an instruction ({@code u16 code, u8 jt,
 	 * u8 jf, u32 k}), little-endian, as on x86 and arm64 hosts. A copy, free to modify.
 	 */

@@ -335,6 +335,34 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
+	void seccompProgramCompiledOnceFiltersEveryContainerAndExecWithTheProfile() throws IOException {
+		Consumer<Map<String, Object>> denyMkdir = (spec) -> TestBundles.child(spec, "linux")
+			.put("seccomp", Json.obj("defaultAction", "SCMP_ACT_ALLOW", "syscalls",
+					List.of(Json.obj("names", List.of("mkdir", "mkdirat"), "action", "SCMP_ACT_ERRNO", "errnoRet", 1))));
+		// the second container gets the program the first compiled
+		for (int i = 0; i < 2; i++) {
+			Result result = run(List.of("sh", "-c", "mkdir /tmp/denied || echo denied"), denyMkdir);
+			assertThat(result.stdout()).isEqualTo("denied\n");
+			assertThat(result.stderr()).contains("Operation not permitted");
+		}
+		String id = createAndStart(List.of("sleep", "1000"), denyMkdir, Stdio.inherit());
+		int[] output = Kernel.pipe();
+		String processJson = Json.write(Json.obj("args", List.of("sh", "-c", "mkdir /tmp/denied 2>&1 || echo denied"),
+				"cwd", "/", "env", List.of("PATH=/bin"), "user", Json.obj("uid", 0, "gid", 0)));
+		int pid = this.runtime.exec(id, dev.berth.runtime.spec.RuntimeSpec.Process.parse(processJson), processJson,
+				new Stdio(new int[] { 0, output[1], output[1] }, -1));
+		Kernel.close(output[1]);
+		String execOutput = Kernel.readToEndUtf8(output[0], 1 << 20);
+		Kernel.close(output[0]);
+		Kernel.waitpid(pid, 0);
+		assertThat(execOutput).contains("Operation not permitted").endsWith("denied\n");
+		// a container without a profile is not filtered by the one kept compiled
+		Result unfiltered = run(List.of("sh", "-c", "mkdir /tmp/made && echo made"), (spec) -> {
+		});
+		assertThat(unfiltered.stdout()).isEqualTo("made\n");
+	}
+
+	@Test
 	void userGroupsRlimitsAndReadonlyRoot() throws IOException {
 		Result result = run(List.of("sh", "-c", "id; ulimit -n; touch /x 2>/dev/null || echo ro"), (spec) -> {
 			Map<String, Object> process = TestBundles.child(spec, "process");

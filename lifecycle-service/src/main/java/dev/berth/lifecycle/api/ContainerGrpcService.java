@@ -19,6 +19,8 @@ import dev.berth.contracts.agent.v1.StdioStream;
 import dev.berth.contracts.lifecycle.v1.AttachRequest;
 import dev.berth.contracts.lifecycle.v1.ChangesRequest;
 import dev.berth.contracts.lifecycle.v1.ChangesResponse;
+import dev.berth.contracts.lifecycle.v1.CommitRequest;
+import dev.berth.contracts.lifecycle.v1.CommitResponse;
 import dev.berth.contracts.lifecycle.v1.ContainerChange;
 import dev.berth.contracts.lifecycle.v1.ExportRequest;
 import dev.berth.contracts.lifecycle.v1.ExportResponse;
@@ -74,6 +76,7 @@ import dev.berth.lifecycle.LifecycleProperties;
 import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerStore;
 import dev.berth.lifecycle.task.AttachSession;
+import dev.berth.lifecycle.task.Commits;
 import dev.berth.lifecycle.task.ContainerFilesystems;
 import dev.berth.lifecycle.task.Containers;
 import dev.berth.lifecycle.task.HealthChecks;
@@ -96,12 +99,15 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 
 	private final ContainerFilesystems filesystems;
 
+	private final Commits commits;
+
 	ContainerGrpcService(Containers containers, ContainerStore store, HealthChecks health,
-			ContainerFilesystems filesystems, LifecycleProperties properties) {
+			ContainerFilesystems filesystems, Commits commits, LifecycleProperties properties) {
 		this.containers = containers;
 		this.store = store;
 		this.health = health;
 		this.filesystems = filesystems;
+		this.commits = commits;
 		this.views = new ContainerJson(properties.dataRoot());
 	}
 
@@ -430,6 +436,16 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 				});
 			}
 		};
+	}
+
+	@Override
+	public void commit(CommitRequest request, StreamObserver<CommitResponse> observer) {
+		unary(observer, () -> CommitResponse.newBuilder()
+			.setId(this.commits.commit(new Commits.Request(request.getContainer(), request.getRepository(),
+					request.getTag(), request.getComment(), request.getAuthor(), request.getPause(),
+					request.getChangesList(),
+					request.getConfigJson().isEmpty() ? null : parseObject(request.getConfigJson()))))
+			.build());
 	}
 
 	/** A node's server stream passed on; a client that goes away cancels the node's call with this one's context. */

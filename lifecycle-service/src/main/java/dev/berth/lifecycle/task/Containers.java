@@ -697,7 +697,7 @@ public class Containers {
 		}
 	}
 
-	private void publish(Container container, String action, Map<String, String> extra) {
+	void publish(Container container, String action, Map<String, String> extra) {
 		Map<String, String> attributes = new LinkedHashMap<>(container.labels());
 		attributes.put("image", container.image());
 		attributes.put("name", container.name());

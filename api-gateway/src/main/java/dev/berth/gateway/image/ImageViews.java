@@ -30,6 +30,9 @@ public class ImageViews {
 	// VirtualSize left the API in 1.44
 	private static final String WITHOUT_VIRTUAL_SIZE = "1.44";
 
+	// Container and ContainerConfig left the API in 1.45
+	private static final String WITHOUT_CONTAINER = "1.45";
+
 	private final JsonMapper json;
 
 	ImageViews(JsonMapper json) {
@@ -58,9 +61,12 @@ public class ImageViews {
 		JsonNode config = config(image);
 		List<String> diffIds = image.getLayersList().stream().map((layer) -> layer.getDiffId()).toList();
 		String lastTagTime = image.getLastTagTime().isEmpty() ? null : image.getLastTagTime();
+		boolean withContainer = ApiVersion.isOlder(apiVersion, WITHOUT_CONTAINER);
 		return new ImageInspect(image.getId(), image.getRepoTagsList(), image.getRepoDigestsList(), image.getParent(),
-				config.path("comment").asString(""), created(config, image), config.path("docker_version").asString(""),
-				config.path("author").asString(""), containerConfig(config), config.path("architecture").asString(""),
+				comment(config), created(config, image), withContainer ? config.path("container").asString("") : null,
+				withContainer ? containerConfig(config.path("container_config")) : null,
+				config.path("docker_version").asString(""), config.path("author").asString(""),
+				containerConfig(config.path("config")), config.path("architecture").asString(""),
 				optional(config, "variant"), config.path("os").asString(""), optional(config, "os.version"),
 				image.getSize(), virtualSize(image, apiVersion),
 				// the layers are unpacked on the nodes, each its own overlayfs snapshot: no one directory to show
@@ -92,7 +98,7 @@ public class ImageViews {
 	 * values where the image config says nothing (an OCI config holds only what was set). Fields it does not know
 	 * are kept.
 	 */
-	private JsonNode containerConfig(JsonNode config) {
+	private JsonNode containerConfig(JsonNode own) {
 		ObjectNode shown = this.json.createObjectNode();
 		for (String field : List.of("Hostname", "Domainname", "User")) {
 			shown.put(field, "");
@@ -108,10 +114,20 @@ public class ImageViews {
 		shown.putNull("Entrypoint");
 		shown.putNull("OnBuild");
 		shown.putNull("Labels");
-		if (config.path("config") instanceof ObjectNode own) {
-			shown.setAll(own);
+		if (own instanceof ObjectNode set) {
+			shown.setAll(set);
 		}
 		return shown;
+	}
+
+	/** The image's comment, or as dockerd falls back to it, its newest history step's (a commit's message). */
+	private static String comment(JsonNode config) {
+		String comment = config.path("comment").asString("");
+		JsonNode history = config.path("history");
+		if (comment.isEmpty() && !history.isEmpty()) {
+			comment = history.get(history.size() - 1).path("comment").asString("");
+		}
+		return comment;
 	}
 
 	private static String created(JsonNode config, Image image) {

@@ -28,6 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.berth.contracts.lifecycle.v1.AttachRequest;
 import dev.berth.contracts.lifecycle.v1.AttachResponse;
+import dev.berth.contracts.lifecycle.v1.CommitRequest;
+import dev.berth.contracts.lifecycle.v1.CommitResponse;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.CreateRequest;
 import dev.berth.contracts.lifecycle.v1.CreateResponse;
@@ -127,6 +129,43 @@ class ContainerProtocolTests {
 				"invalid JSON: got EOF while reading request body");
 		assertError(post("/containers/create", "[1]"), 400, "invalid JSON: the body must be a JSON object");
 		assertThat(message(post("/containers/create", "{\"Image\":"))).startsWith("invalid JSON: ");
+	}
+
+	@Test
+	void commitPassesTheQueryAndTheBodyOnAndAnswers201WithTheImage() throws Exception {
+		lifecycle.unary(ContainerServiceGrpc.getCommitMethod(),
+				(request) -> CommitResponse.newBuilder().setId("sha256:c0ffee").build());
+		UnixHttp.Response committed = post("/v1.50/commit?container=web&repo=repo%2Fx&tag=1&comment=msg&author=me"
+				+ "&changes=" + encode("CMD [\"cat\",\"/made\"]") + "&changes=" + encode("ENV X=1"),
+				"{\"User\":\"nobody\"}");
+		assertThat(committed.status()).isEqualTo(201);
+		assertThat(committed.text()).isEqualTo("{\"Id\":\"sha256:c0ffee\"}");
+		CommitRequest request = (CommitRequest) lifecycle.nextRequest();
+		assertThat(List.of(request.getContainer(), request.getRepository(), request.getTag(), request.getComment(),
+				request.getAuthor())).containsExactly("web", "repo/x", "1", "msg", "me");
+		// a change with commas is one change: the parameter repeats, it is never split
+		assertThat(request.getChangesList()).containsExactly("CMD [\"cat\",\"/made\"]", "ENV X=1");
+		assertThat(request.getPause()).as("paused unless told not to").isTrue();
+		assertThat(this.json.readTree(request.getConfigJson().toByteArray()))
+			.isEqualTo(this.json.readTree("{\"User\":\"nobody\"}"));
+
+		assertThat(this.http.send("POST", "/commit?container=web&pause=0", Map.of(), new byte[0]).status()).isEqualTo(201);
+		CommitRequest bare = (CommitRequest) lifecycle.nextRequest();
+		assertThat(bare.getPause()).isFalse();
+		assertThat(bare.getConfigJson()).as("no body, no config").isEmpty();
+		assertThat(post("/commit?container=web&pause=false", "null").status()).isEqualTo(201);
+		assertThat(((CommitRequest) lifecycle.nextRequest()).getConfigJson()).isEmpty();
+		assertError(post("/commit?container=web", "[1]"), 400, "invalid JSON: the body must be a JSON object");
+	}
+
+	@Test
+	void commitErrorsAreDockers() throws IOException {
+		lifecycle.unary(ContainerServiceGrpc.getCommitMethod(), (request) -> {
+			throw (request.getContainer().equals("nope") ? Status.NOT_FOUND.withDescription("No such container: nope")
+					: Status.INVALID_ARGUMENT.withDescription("run is not a valid change command")).asRuntimeException();
+		});
+		assertError(post("/commit?container=nope", ""), 404, "No such container: nope");
+		assertError(post("/commit?container=web&changes=RUN+true", ""), 400, "run is not a valid change command");
 	}
 
 	@Test

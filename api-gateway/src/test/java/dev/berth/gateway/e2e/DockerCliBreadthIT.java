@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The stock docker CLI across what a user does with containers, against {@code bin/berthd} and real containers: run's
- * flags and exit codes, logs, attach, exec, the state operations, restart policies, health checks, events, errors,
- * TLS, and a restart of berthd. One berthd for the class (on a unix socket and a mutual-TLS TCP port); each test
+ * flags and exit codes, commit, logs, attach, exec, the state operations, restart policies, health checks, events,
+ * errors, TLS, and a restart of berthd. One berthd for the class (on a unix socket and a mutual-TLS TCP port); each test
  * removes the containers it made, and the berthd restart comes last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -147,6 +147,57 @@ class DockerCliBreadthIT {
 			.contains("kept", "limited")
 			.doesNotContain("wrote");
 		berthd.docker("rm", "-f", "limited", "kept").ok();
+	}
+
+	@Test
+	@Order(16)
+	void commitMakesAnImageOfWhatTheContainerChanged() {
+		try {
+			berthd.docker("run", "--name", "changed", "busybox", "sh", "-c", "echo made > /made && rm /bin/ls").ok();
+			String id = berthd.docker("commit", "-c", "CMD [\"cat\",\"/made\"]", "-c", "ENV X=1", "-m", "msg", "-a", "me",
+					"changed", "repo/x:1").ok().strip();
+			assertThat(id).matches("sha256:[0-9a-f]{64}");
+			assertThat(berthd.docker("run", "--rm", "repo/x:1").ok()).isEqualTo("made\n");
+			// the whiteout in the layer hides the image's file; the changes are in the config
+			assertThat(berthd.docker("run", "--rm", "repo/x:1", "sh", "-c", "test -e /bin/ls || echo gone $X").ok())
+				.isEqualTo("gone 1\n");
+
+			String busybox = berthd.docker("image", "inspect", "--format", "{{.Id}}", "busybox").ok().strip();
+			JsonNode image = JSON.readTree(berthd.docker("image", "inspect", "repo/x:1").ok()).get(0);
+			assertThat(image.get("Id").asString()).isEqualTo(id);
+			assertThat(image.get("Comment").asString()).isEqualTo("msg");
+			assertThat(image.get("Author").asString()).isEqualTo("me");
+			assertThat(image.get("Parent").asString()).isEqualTo(busybox);
+			assertThat(image.get("Config").get("Cmd").toString()).isEqualTo("[\"cat\",\"/made\"]");
+			assertThat(image.get("Config").get("Env").toString()).contains("PATH=/usr/local/sbin:").contains("\"X=1\"");
+			assertThat(image.get("RootFS").get("Layers")).hasSize(2);
+			// API 1.50 leaves out what dockerd deprecated in 1.45
+			assertThat(image.has("ContainerConfig")).isFalse();
+
+			List<String> history = berthd.docker("history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Comment}}",
+					"repo/x:1").ok().lines().toList();
+			assertThat(history.get(0)).isEqualTo(id + "|sh -c echo made > /made && rm /bin/ls|msg");
+			assertThat(history.get(1)).startsWith(busybox + "|");
+
+			// a running container is paused while its layer is read, and runs on
+			berthd.docker("run", "-d", "--name", "live", "busybox", "sleep", "600").ok();
+			berthd.docker("exec", "live", "sh", "-c", "echo live > /live").ok();
+			long since = Instant.now().getEpochSecond() - 1;
+			String live = berthd.docker("commit", "live", "repo/live").ok().strip();
+			String until = Long.toString(Instant.now().getEpochSecond() + 1);
+			assertThat(inspect("live", "{{.State.Status}}")).isEqualTo("running");
+			assertThat(berthd.docker("run", "--rm", "repo/live", "cat", "/live").ok()).isEqualTo("live\n");
+			assertThat(berthd.docker("events", "--since", Long.toString(since), "--until", until, "--filter", "container=live",
+					"--filter", "event=pause", "--filter", "event=unpause", "--filter", "event=commit", "--format",
+					"{{.Action}} {{index .Actor.Attributes \"imageID\"}} {{index .Actor.Attributes \"imageRef\"}}").ok())
+				.isEqualTo("pause  \nunpause  \ncommit " + live + " repo/live:latest\n");
+			assertThat(berthd.docker("commit", "nope").stderr()).contains("No such container: nope");
+			assertThat(berthd.docker("commit", "-c", "RUN true", "live").stderr()).contains("run is not a valid change command");
+		}
+		finally {
+			berthd.docker("rm", "-f", "changed", "live");
+			berthd.docker("rmi", "repo/x:1", "repo/live");
+		}
 	}
 
 	@Test

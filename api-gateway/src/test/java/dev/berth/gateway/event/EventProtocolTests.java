@@ -66,6 +66,15 @@ class EventProtocolTests {
 				.setScope("local")
 				.setTimeUnixNano(TIME + 1)
 				.build());
+			// a commit's image, which API 1.46 brought to the stream
+			events.onNext(Event.newBuilder()
+				.setType("image")
+				.setAction("create")
+				.setActorId("sha256:c0ffee")
+				.putAttributes("name", "sha256:c0ffee")
+				.setScope("local")
+				.setTimeUnixNano(TIME + 2)
+				.build());
 			events.onCompleted();
 		});
 	}
@@ -95,6 +104,7 @@ class EventProtocolTests {
 		assertThat(events.text()).isEqualTo("""
 				{"status":"start","id":"11e2d343","from":"bb","Type":"container","Action":"start","Actor":{"ID":"11e2d343","Attributes":{"image":"bb","name":"w1"}},"scope":"local","time":1795898303,"timeNano":1795898303877816636}
 				{"Type":"network","Action":"connect","Actor":{"ID":"b5b8d7df","Attributes":{"container":"11e2d343"}},"scope":"local","time":1795898303,"timeNano":1795898303877816637}
+				{"status":"create","id":"sha256:c0ffee","Type":"image","Action":"create","Actor":{"ID":"sha256:c0ffee","Attributes":{"name":"sha256:c0ffee"}},"scope":"local","time":1795898303,"timeNano":1795898303877816638}
 				""");
 		SubscribeRequest request = (SubscribeRequest) lifecycle.nextRequest();
 		assertThat(request.getSinceUnixNano()).isEqualTo(1_795_898_300_000_000_000L);
@@ -107,7 +117,15 @@ class EventProtocolTests {
 		String out = Commands.docker(SOCKET, DIRECTORY, "events", "--since", "1795898300", "--until", "1795898310",
 				"--format", "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}")
 			.ok();
-		assertThat(out).isEqualTo("container start 11e2d343 w1\nnetwork connect b5b8d7df <no value>\n");
+		assertThat(out).isEqualTo("container start 11e2d343 w1\nnetwork connect b5b8d7df <no value>\n"
+				+ "image create sha256:c0ffee sha256:c0ffee\n");
+	}
+
+	@Test
+	void clientsOlderThanApi146SeeNoImageCreate() throws Exception {
+		UnixHttp.Response events = this.http.get("/v1.45/events?since=1795898300&until=1795898310");
+		assertThat(events.status()).isEqualTo(200);
+		assertThat(events.text()).contains("\"Action\":\"connect\"").doesNotContain("\"Action\":\"create\"");
 	}
 
 	private static Path temporaryDirectory() {

@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * Where the engine reports what it did to images, for {@code docker events}: dockerd's actions ({@code pull},
  * {@code push}, {@code tag}, {@code untag}, {@code delete}, {@code import}, {@code load}, {@code save},
- * {@code prune}) with its actor IDs and attributes. The engine reports them itself because only it knows each
- * untag and delete an rmi or prune makes, and the image each one concerns.
+ * {@code prune}, {@code create} for a commit) with its actor IDs and attributes. The engine reports them itself
+ * because only it knows each untag and delete an rmi or prune makes, and the image each one concerns.
  */
 @FunctionalInterface
 public interface ImageEvents {

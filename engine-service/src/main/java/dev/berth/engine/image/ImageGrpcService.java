@@ -9,6 +9,8 @@ import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
+import dev.berth.contracts.engine.v1.CommitRequest;
+import dev.berth.contracts.engine.v1.CommitResponse;
 import dev.berth.contracts.engine.v1.DeleteItem;
 import dev.berth.contracts.engine.v1.DiskUsageRequest;
 import dev.berth.contracts.engine.v1.DiskUsageResponse;
@@ -53,6 +55,10 @@ import dev.berth.engine.registry.ProgressEvent;
 import dev.berth.engine.registry.RegistryCredentials;
 
 import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code berth.engine.v1.ImageService}: parses requests, calls {@link ImageService}, answers.
@@ -63,6 +69,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/** What a client may still send after a loaded archive's end (tar padding) before we stop reading. */
 	private static final long MAX_TRAILING_BYTES = 16 << 20;
@@ -229,64 +237,9 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 
 	@Override
 	public StreamObserver<ImportRequest> import_(StreamObserver<ImportResponse> responses) {
-		ServerCallStreamObserver<ImportResponse> call = (ServerCallStreamObserver<ImportResponse>) responses;
-		ChunkInputStream body = new ChunkInputStream(call);
-		call.setOnCancelHandler(() -> body.fail(new IOException("the client cancelled the import")));
-		body.requestNext();
-		return new StreamObserver<>() {
-
-			private boolean started;
-
-			private boolean refused;
-
-			@Override
-			public void onNext(ImportRequest message) {
-				if (this.refused) {
-					return;
-				}
-				if (!this.started) {
-					if (!message.hasOptions()) {
-						this.refused = true;
-						responses.onError(EngineErrors.toStatus(
-								new IllegalArgumentException("the first message of an import must hold its options")));
-						return;
-					}
-					ImportOptions options;
-					try {
-						options = toOptions(message.getOptions());
-					}
-					catch (RuntimeException ex) {
-						this.refused = true;
-						responses.onError(EngineErrors.toStatus(ex));
-						return;
-					}
-					this.started = true;
-					Thread.ofVirtual().name("image-import").start(() -> runImport(body, options, responses));
-					body.requestNext();
-					return;
-				}
-				if (message.hasOptions()) {
-					body.fail(new IllegalArgumentException("import options may only come in the first message"));
-					return;
-				}
-				body.add(message.getData());
-			}
-
-			@Override
-			public void onError(Throwable cause) {
-				body.fail(cause);
-			}
-
-			@Override
-			public void onCompleted() {
-				if (!this.started && !this.refused) {
-					this.refused = true;
-					responses.onError(EngineErrors.toStatus(new IllegalArgumentException("an import needs its options")));
-				}
-				body.end();
-			}
-
-		};
+		return new OptionsFirstStream<>("import", (ServerCallStreamObserver<ImportResponse>) responses,
+				(message) -> message.hasOptions() ? toOptions(message.getOptions()) : null, ImportRequest::getData,
+				(body, options) -> runImport(body, options, responses));
 	}
 
 	private void runImport(ChunkInputStream body, ImportOptions options, StreamObserver<ImportResponse> responses) {
@@ -304,6 +257,46 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 		String platform = options.getPlatform();
 		return new ImportOptions(options.getRepository(), options.getTag(), options.getChangesList(), options.getMessage(),
 				platform.isEmpty() ? null : Platform.parse(platform));
+	}
+
+	@Override
+	public StreamObserver<CommitRequest> commit(StreamObserver<CommitResponse> responses) {
+		return new OptionsFirstStream<>("commit", (ServerCallStreamObserver<CommitResponse>) responses,
+				(message) -> message.hasOptions() ? toOptions(message.getOptions()) : null, CommitRequest::getData,
+				(body, options) -> {
+					try {
+						ImageRecord record = this.images.commit(body, options);
+						responses.onNext(CommitResponse.newBuilder().setImage(toMessage(record)).build());
+						responses.onCompleted();
+					}
+					catch (IOException | RuntimeException ex) {
+						responses.onError(EngineErrors.toStatus(ex));
+					}
+				});
+	}
+
+	private static CommitOptions toOptions(dev.berth.contracts.engine.v1.CommitOptions options) {
+		String parent = options.getParentImageId();
+		return new CommitOptions(parent.isEmpty() ? null : Digest.parse(parent), options.getContainerId(),
+				configObject(options.getContainerConfigJson(), "container config"),
+				options.getConfigJson().isEmpty() ? null : configObject(options.getConfigJson(), "config"),
+				options.getChangesList(), options.getRepository(), options.getTag(), options.getComment(),
+				options.getAuthor());
+	}
+
+	/** A Docker Config sent as JSON: an object, or the call is refused. */
+	private static ObjectNode configObject(ByteString json, String what) {
+		JsonNode node;
+		try {
+			node = JSON.readTree(json.toByteArray());
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("the " + what + " is not valid JSON: " + ex.getOriginalMessage());
+		}
+		if (node instanceof ObjectNode object) {
+			return object;
+		}
+		throw new IllegalArgumentException("the " + what + " is not a JSON object");
 	}
 
 	@Override

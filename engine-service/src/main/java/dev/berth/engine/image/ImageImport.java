@@ -1,15 +1,11 @@
 package dev.berth.engine.image;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
-import dev.berth.engine.content.ContentStore;
-import dev.berth.engine.content.Digest;
-import dev.berth.engine.registry.MediaTypes;
 import dev.berth.engine.registry.Platform;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -28,22 +24,19 @@ final class ImageImport {
 
 	private static final String DEFAULT_MESSAGE = "Imported from -";
 
-	private final ImageStore images;
-
-	private final ContentStore content;
+	private final ImageWriter writer;
 
 	private final Clock clock;
 
-	ImageImport(ImageStore images, ContentStore content, Clock clock) {
-		this.images = images;
-		this.content = content;
+	ImageImport(ImageWriter writer, Clock clock) {
+		this.writer = writer;
 		this.clock = clock;
 	}
 
 	/** Imports the tar {@code source} holds, reading it to its end and closing it. */
 	ImageRecord importImage(InputStream source, ImportOptions options) throws IOException {
 		// everything the options can get wrong fails before a byte of the body is read
-		ImageReference reference = reference(options);
+		ImageReference reference = ImageWriter.reference(options.repository(), options.tag());
 		Platform platform = (options.platform() != null) ? options.platform() : Platform.host();
 		if (!platform.os().equals("linux")) {
 			throw new IllegalArgumentException("operating system is not supported: " + platform.os());
@@ -52,17 +45,7 @@ final class ImageImport {
 		ConfigChanges.apply(options.changes(), containerConfig);
 		String message = (options.message() == null || options.message().isEmpty()) ? DEFAULT_MESSAGE : options.message();
 
-		WatchedInputStream watched = new WatchedInputStream(source);
-		LayerWriter.Staged layer;
-		try (InputStream tar = LayerDiff.decompressed(new BufferedInputStream(watched, 1 << 16))) {
-			layer = LayerWriter.stageCheckingTar(this.content, tar);
-		}
-		catch (IOException ex) {
-			if (watched.failed()) {
-				throw ex;
-			}
-			throw new InvalidImageException("the layer cannot be decompressed: " + ex.getMessage());
-		}
+		LayerWriter.Staged layer = this.writer.stage(source);
 		try {
 			Instant created = this.clock.instant();
 			ObjectNode config = JSON.createObjectNode();
@@ -75,42 +58,11 @@ final class ImageImport {
 			config.put("created", created.toString());
 			config.putArray("history").addObject().put("created", created.toString()).put("comment", message);
 			config.put("os", platform.os());
-			ObjectNode rootfs = config.putObject("rootfs");
-			rootfs.put("type", "layers");
-			rootfs.putArray("diff_ids").add(layer.diffId().toString());
-
-			Digest blob = layer.blob().commit();
-			Digest id = this.content.put(JSON.writeValueAsBytes(config));
-			ImageRecord record = new ImageRecord(id, null, MediaTypes.DOCKER_MANIFEST,
-					List.of(new ImageRecord.Layer(blob, MediaTypes.DOCKER_LAYER, layer.blob().size(), layer.diffId(),
-							layer.unpackedSize())),
-					List.of(), null, created, (reference != null) ? created : null);
-			this.images.put(record);
-			if (reference != null) {
-				// a tag moved here leaves its old image dangling, as docker tag does
-				this.images.tag(reference.toString(), id);
-			}
-			return record;
+			return this.writer.store(config, List.of(), layer, null, created, reference);
 		}
 		finally {
 			layer.blob().discard();
 		}
-	}
-
-	/** Docker's reading of {@code repo} and {@code tag}: no repository, no tag; no tag, latest. */
-	private static ImageReference reference(ImportOptions options) {
-		if (options.repository() == null || options.repository().isEmpty()) {
-			return null;
-		}
-		ImageReference reference = ImageReference.parse(options.repository());
-		if (reference.digest() != null) {
-			throw new InvalidReferenceException("cannot import digest reference");
-		}
-		if (options.tag() != null && !options.tag().isEmpty()) {
-			String name = reference.familiarName();
-			reference = ImageReference.parse(name + ":" + options.tag());
-		}
-		return reference;
 	}
 
 }

@@ -68,6 +68,8 @@ public final class ImageService {
 
 	private final ImageImport importer;
 
+	private final ImageCommit committer;
+
 	private final ImageHistory histories;
 
 	private final ImagePrune pruner;
@@ -94,7 +96,9 @@ public final class ImageService {
 		this.clock = clock;
 		this.saver = new ImageSave(images, content, this::resolve);
 		this.loader = new ImageLoad(images, content, clock, archiveLimits);
-		this.importer = new ImageImport(images, content, clock);
+		ImageWriter writer = new ImageWriter(images, content);
+		this.importer = new ImageImport(writer, clock);
+		this.committer = new ImageCommit(images, content, writer, clock);
 		this.histories = new ImageHistory(images, this::config, this::repoTags);
 		this.pruner = new ImagePrune(images, content, this::labels, this::remove, clock);
 		this.diskUsage = new ImageDiskUsage(images, content);
@@ -621,6 +625,21 @@ public final class ImageService {
 	public ImageRecord importImage(InputStream rootfs, ImportOptions options) throws IOException {
 		ImageRecord record = adding(() -> this.importer.importImage(rootfs, options));
 		imageEvent("import", record.id());
+		return record;
+	}
+
+	/**
+	 * {@code docker commit}: a container's writable layer (an uncompressed tar with whiteouts) made
+	 * into an image on top of its image. Reported as dockerd reports it: the image created, then
+	 * its tag; the container's own {@code commit} event is lifecycle-service's to report.
+	 */
+	public ImageRecord commit(InputStream layer, CommitOptions options) throws IOException {
+		ImageRecord record = adding(() -> this.committer.commit(layer, options));
+		imageEvent("create", record.id());
+		ImageReference reference = ImageWriter.reference(options.repository(), options.tag());
+		if (reference != null) {
+			event("tag", record.id().toString(), reference.familiarString(), record.id());
+		}
 		return record;
 	}
 

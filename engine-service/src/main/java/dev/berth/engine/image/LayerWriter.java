@@ -24,8 +24,18 @@ final class LayerWriter {
 	private LayerWriter() {
 	}
 
-	/** A staged gzip blob with the diff ID and size of the tar it holds. */
-	record Staged(BlobWriter blob, Digest diffId, long unpackedSize) {
+	/**
+	 * A staged gzip blob with the diff ID and size of the tar it holds.
+	 *
+	 * @param entries how many entries the tar has; -1 when it was stored without being read as a tar
+	 */
+	record Staged(BlobWriter blob, Digest diffId, long unpackedSize, long entries) {
+
+		/** A tar of no entry at all: a container that changed nothing, which dockerd commits as an empty layer. */
+		boolean empty() {
+			return this.entries == 0;
+		}
+
 	}
 
 	/** Compresses {@code tar} to its end. */
@@ -46,10 +56,11 @@ final class LayerWriter {
 		try {
 			MessageDigest sha256 = Digest.newSha256();
 			long size;
+			long entries = -1;
 			try (ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(blob)) {
 				HashingOutputStream sink = new HashingOutputStream(gzip, sha256);
 				if (check) {
-					copyCheckingTar(tar, sink);
+					entries = copyCheckingTar(tar, sink);
 				}
 				else {
 					tar.transferTo(sink);
@@ -57,7 +68,7 @@ final class LayerWriter {
 				size = sink.count;
 			}
 			blob.finish();
-			return new Staged(blob, Digest.of(sha256), size);
+			return new Staged(blob, Digest.of(sha256), size, entries);
 		}
 		catch (IOException | RuntimeException ex) {
 			blob.discard();
@@ -65,12 +76,15 @@ final class LayerWriter {
 		}
 	}
 
-	private static void copyCheckingTar(InputStream in, HashingOutputStream sink) throws IOException {
+	/** Copies the tar while walking it; returns how many entries it has. */
+	private static long copyCheckingTar(InputStream in, HashingOutputStream sink) throws IOException {
 		TeeInputStream tee = new TeeInputStream(in, sink);
+		long entries = 0;
 		try {
 			TarArchiveInputStream tar = new TarArchiveInputStream(tee);
 			while (tar.getNextEntry() != null) {
 				// walking the headers reads (and so copies) every entry's data
+				entries++;
 			}
 			// what follows the end-of-archive blocks is part of the layer, and of its diff ID
 			tee.transferTo(OutputStream.nullOutputStream());
@@ -86,6 +100,7 @@ final class LayerWriter {
 			throw new InvalidImageException("the layer is not a valid tar archive: unexpected EOF after "
 					+ sink.count + " bytes");
 		}
+		return entries;
 	}
 
 	/** Hashes and counts what passes through to {@code out}. */

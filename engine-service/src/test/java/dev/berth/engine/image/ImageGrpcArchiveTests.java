@@ -35,10 +35,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.berth.contracts.engine.v1.CommitRequest;
+import dev.berth.contracts.engine.v1.CommitResponse;
 import dev.berth.contracts.engine.v1.DiskUsageRequest;
 import dev.berth.contracts.engine.v1.DiskUsageResponse;
 import dev.berth.contracts.engine.v1.FilterValues;
 import dev.berth.contracts.engine.v1.HistoryRequest;
+import dev.berth.contracts.engine.v1.Image;
 import dev.berth.contracts.engine.v1.ImageServiceGrpc;
 import dev.berth.contracts.engine.v1.ImageUser;
 import dev.berth.contracts.engine.v1.ImportRequest;
@@ -52,6 +55,7 @@ import dev.berth.contracts.engine.v1.SaveRequest;
 import dev.berth.contracts.engine.v1.SaveResponse;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.testing.Fixtures;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -333,6 +337,50 @@ class ImageGrpcArchiveTests {
 				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
 				assertThat(ex.getStatus().getDescription()).isEqualTo("the first message of an import must hold its options");
 			});
+	}
+
+	@Test
+	void commitTakesItsOptionsFirstThenTheLayerAndRefusesABadChangeAtOnce() throws Exception {
+		ImageRecord busybox = loadFixture(Fixtures.BUSYBOX, "busybox:latest");
+		byte[] layer = TestArchives.unpacked(TestArchives.layerBlobs(Fixtures.layout(Fixtures.BUSYBOX)).get(0));
+		dev.berth.contracts.engine.v1.CommitOptions.Builder options = dev.berth.contracts.engine.v1.CommitOptions.newBuilder()
+			.setParentImageId(busybox.id().toString())
+			.setContainerId("c0ffee")
+			.setContainerConfigJson(ByteString.copyFromUtf8("{\"Cmd\":[\"sh\"],\"Env\":[\"A=1\"]}"))
+			.setConfigJson(ByteString.copyFromUtf8("{\"User\":\"nobody\"}"))
+			.addChanges("CMD [\"cat\",\"/made\"]")
+			.setRepository("repo/x")
+			.setTag("1")
+			.setComment("over grpc")
+			.setAuthor("me");
+		CompletableFuture<CommitResponse> answer = new CompletableFuture<>();
+		StreamObserver<CommitRequest> requests = ImageServiceGrpc.newStub(this.channel).commit(observer(answer));
+		requests.onNext(CommitRequest.newBuilder().setOptions(options).build());
+		for (int offset = 0; offset < layer.length; offset += 100_000) {
+			requests.onNext(CommitRequest.newBuilder()
+				.setData(ByteString.copyFrom(layer, offset, Math.min(100_000, layer.length - offset)))
+				.build());
+		}
+		requests.onCompleted();
+		Image image = answer.get(30, TimeUnit.SECONDS).getImage();
+		assertThat(image.getRepoTagsList()).containsExactly("repo/x:1");
+		assertThat(image.getParent()).isEqualTo(busybox.id().toString());
+		assertThat(image.getLayersList()).hasSize(2);
+		assertThat(image.getLayers(1).getDiffId()).isEqualTo(Digest.of(layer).toString());
+		JsonNode config = TestArchives.JSON.readTree(image.getConfigJson().toByteArray()).path("config");
+		assertThat(config).isEqualTo(TestArchives.JSON.readTree("{\"User\":\"nobody\",\"Cmd\":[\"cat\",\"/made\"],"
+				+ "\"Labels\":{},\"Env\":[\"A=1\"]}"));
+
+		CompletableFuture<CommitResponse> refused = new CompletableFuture<>();
+		StreamObserver<CommitRequest> wrong = ImageServiceGrpc.newStub(this.channel).commit(observer(refused));
+		wrong.onNext(CommitRequest.newBuilder().setOptions(options.clearChanges().addChanges("FROM scratch")).build());
+		// no layer sent and the stream left open: the answer cannot wait for the body
+		assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause()
+			.isInstanceOfSatisfying(StatusRuntimeException.class, (ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+				assertThat(ex.getStatus().getDescription()).isEqualTo("from is not a valid change command");
+			});
+		wrong.onCompleted();
 	}
 
 	private static <T> StreamObserver<T> observer(CompletableFuture<T> answer) {

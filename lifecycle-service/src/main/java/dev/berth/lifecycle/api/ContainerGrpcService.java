@@ -22,6 +22,8 @@ import dev.berth.contracts.lifecycle.v1.AttachRequest;
 import dev.berth.contracts.lifecycle.v1.AttachResponse;
 import dev.berth.contracts.lifecycle.v1.ChangesRequest;
 import dev.berth.contracts.lifecycle.v1.ChangesResponse;
+import dev.berth.contracts.lifecycle.v1.CommitRequest;
+import dev.berth.contracts.lifecycle.v1.CommitResponse;
 import dev.berth.contracts.lifecycle.v1.ContainerChange;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.CreateRequest;
@@ -80,6 +82,7 @@ import dev.berth.lifecycle.LifecycleProperties;
 import dev.berth.lifecycle.container.Container;
 import dev.berth.lifecycle.container.ContainerStore;
 import dev.berth.lifecycle.task.AttachSession;
+import dev.berth.lifecycle.task.Commits;
 import dev.berth.lifecycle.task.ContainerFilesystems;
 import dev.berth.lifecycle.task.ContainerPrune;
 import dev.berth.lifecycle.task.ContainerUpdates;
@@ -108,8 +111,10 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 
 	private final ContainerPrune pruning;
 
+	private final Commits commits;
+
 	ContainerGrpcService(Containers containers, ContainerStore store, HealthChecks health,
-			ContainerFilesystems filesystems, ContainerUpdates updates, ContainerPrune pruning,
+			ContainerFilesystems filesystems, ContainerUpdates updates, ContainerPrune pruning, Commits commits,
 			LifecycleProperties properties) {
 		this.containers = containers;
 		this.updates = updates;
@@ -117,6 +122,7 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 		this.store = store;
 		this.health = health;
 		this.filesystems = filesystems;
+		this.commits = commits;
 		this.views = new ContainerJson(properties.dataRoot());
 	}
 
@@ -482,6 +488,16 @@ class ContainerGrpcService extends ContainerServiceGrpc.ContainerServiceImplBase
 				});
 			}
 		};
+	}
+
+	@Override
+	public void commit(CommitRequest request, StreamObserver<CommitResponse> observer) {
+		unary(observer, () -> CommitResponse.newBuilder()
+			.setId(this.commits.commit(new Commits.Request(request.getContainer(), request.getRepository(),
+					request.getTag(), request.getComment(), request.getAuthor(), request.getPause(),
+					request.getChangesList(),
+					request.getConfigJson().isEmpty() ? null : parseObject(request.getConfigJson()))))
+			.build());
 	}
 
 	/** A node's server stream passed on; a client that goes away cancels the node's call with this one's context. */

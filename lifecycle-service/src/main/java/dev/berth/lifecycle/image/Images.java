@@ -1,5 +1,8 @@
 package dev.berth.lifecycle.image;
 
+import java.util.Iterator;
+
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -12,6 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.berth.contracts.agent.v1.SnapshotLayer;
+import dev.berth.contracts.engine.v1.CommitOptions;
+import dev.berth.contracts.engine.v1.CommitRequest;
+import dev.berth.contracts.engine.v1.CommitResponse;
 import dev.berth.contracts.engine.v1.Image;
 import dev.berth.contracts.engine.v1.ImageServiceGrpc;
 import dev.berth.contracts.engine.v1.InspectRequest;
@@ -30,6 +36,8 @@ public class Images implements DisposableBean {
 
 	private final ImageServiceGrpc.ImageServiceBlockingStub images;
 
+	private final ImageServiceGrpc.ImageServiceStub asyncImages;
+
 	public Images(LifecycleProperties properties) {
 		// plaintext: engine-service listens on loopback beside this service
 		this.channel = ManagedChannelBuilder.forTarget(properties.engine())
@@ -37,6 +45,7 @@ public class Images implements DisposableBean {
 			.maxInboundMessageSize(MAX_MESSAGE_SIZE)
 			.build();
 		this.images = ImageServiceGrpc.newBlockingStub(this.channel);
+		this.asyncImages = ImageServiceGrpc.newStub(this.channel);
 	}
 
 	/**
@@ -65,6 +74,28 @@ public class Images implements DisposableBean {
 						.setDiffId(layer.getDiffId())
 						.build())
 					.toList());
+	}
+
+	/**
+	 * {@code docker commit}'s image: the options, then the container's layer tar chunk by chunk,
+	 * each sent only when the engine takes it, so a large layer passes through without piling up
+	 * here. An engine that refuses the options early (a bad change) ends the sending at once.
+	 * @throws StatusRuntimeException the engine's status, for the caller to pass on
+	 */
+	public Image commit(CommitOptions options, Iterator<ByteString> layer) {
+		ImageUpload<CommitRequest, CommitResponse> upload = new ImageUpload<>();
+		this.asyncImages.commit(upload);
+		try {
+			upload.send(CommitRequest.newBuilder().setOptions(options).build());
+			while (layer.hasNext() && upload.send(CommitRequest.newBuilder().setData(layer.next()).build())) {
+				// sent; send() waited for the engine to take it
+			}
+		}
+		catch (RuntimeException ex) {
+			upload.cancel("the container's layer could not be read", ex);
+			throw ex;
+		}
+		return upload.finish().getImage();
 	}
 
 	@Override

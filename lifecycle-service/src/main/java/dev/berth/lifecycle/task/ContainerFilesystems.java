@@ -17,6 +17,8 @@ import org.springframework.stereotype.Component;
 
 import dev.berth.contracts.agent.v1.ChangesRequest;
 import dev.berth.contracts.agent.v1.ChangesResponse;
+import dev.berth.contracts.agent.v1.DiffLayerRequest;
+import dev.berth.contracts.agent.v1.DiffLayerResponse;
 import dev.berth.contracts.agent.v1.ExportSnapshotRequest;
 import dev.berth.contracts.agent.v1.ExportSnapshotResponse;
 import dev.berth.contracts.agent.v1.PathStat;
@@ -35,7 +37,7 @@ import dev.berth.lifecycle.node.Node;
 import dev.berth.lifecycle.node.Nodes;
 
 /**
- * A container's files, as {@code docker cp}, {@code diff} and {@code export} see them: the node
+ * A container's files, as {@code docker cp}, {@code diff}, {@code export} and {@code commit} see them: the node
  * reads and writes its snapshot (safely: every path resolved inside the container's root); this
  * class finds the node and words the errors with the name the user typed.
  */
@@ -71,6 +73,11 @@ public class ContainerFilesystems {
 	public Iterator<ExportSnapshotResponse> export(String reference) {
 		Container container = this.store.get(reference);
 		return node(container).files().exportSnapshot(ExportSnapshotRequest.newBuilder().setKey(container.id()).build());
+	}
+
+	/** {@code docker commit}: the writable layer as an image layer tar, whiteouts and all. */
+	Iterator<DiffLayerResponse> diffLayer(Container container) {
+		return node(container).files().diffLayer(DiffLayerRequest.newBuilder().setKey(container.id()).build());
 	}
 
 	public ChangesResponse changes(String reference) {

@@ -706,7 +706,7 @@ public class Containers {
 		}
 	}
 
-	private void publish(Container container, String action, Map<String, String> extra) {
+	void publish(Container container, String action, Map<String, String> extra) {
 		this.events.publishContainer(container, action, extra);
 	}
 

@@ -35,13 +35,7 @@ final class ContainerFilters {
 	static Predicate<Container> of(Map<String, FilterValues> filters,
 			java.util.function.Function<String, Optional<Container>> resolve,
 			java.util.function.Function<Container, String> health) {
-		Predicate<Container> all = (container) -> true;
-		for (Map.Entry<String, FilterValues> filter : filters.entrySet()) {
-			List<String> values = filter.getValue().getValuesList();
-			if (values.isEmpty()) {
-				continue;
-			}
-			Predicate<Container> key = switch (filter.getKey()) {
+		return allOf(filters, (key, values) -> switch (key) {
 				case "id" -> (c) -> values.stream().anyMatch((v) -> c.id().startsWith(v));
 				case "name" -> (c) -> values.stream().anyMatch((v) -> matches(v, "/" + c.name()));
 				case "label" -> (c) -> values.stream().allMatch((v) -> hasLabel(c, v));
@@ -76,12 +70,9 @@ final class ContainerFilters {
 					yield (c) -> values.contains(health.apply(c));
 				}
 				case "network", "volume", "publish", "expose", "is-task", "isolation" ->
-					throw new InvalidArgumentException("filter '" + filter.getKey() + "' is not supported yet");
-				default -> throw new InvalidArgumentException("Invalid filter '" + filter.getKey() + "'");
-			};
-			all = all.and(key);
-		}
-		return all;
+					throw new InvalidArgumentException("filter '" + key + "' is not supported yet");
+				default -> throw new InvalidArgumentException("Invalid filter '" + key + "'");
+		});
 	}
 
 	/**
@@ -89,13 +80,7 @@ final class ContainerFilters {
 	 * matches) and {@code label!} (not all of them match), dockerd's keys for a prune.
 	 */
 	static Predicate<Container> forPrune(Map<String, FilterValues> filters, Clock clock) {
-		Predicate<Container> all = (container) -> true;
-		for (Map.Entry<String, FilterValues> filter : filters.entrySet()) {
-			List<String> values = filter.getValue().getValuesList();
-			if (values.isEmpty()) {
-				continue;
-			}
-			Predicate<Container> key = switch (filter.getKey()) {
+		return allOf(filters, (key, values) -> switch (key) {
 				case "until" -> {
 					if (values.size() > 1) {
 						throw new InvalidArgumentException("more than one until filter specified");
@@ -105,11 +90,8 @@ final class ContainerFilters {
 				}
 				case "label" -> (c) -> values.stream().allMatch((v) -> hasLabel(c, v));
 				case "label!" -> (c) -> !values.stream().allMatch((v) -> hasLabel(c, v));
-				default -> throw new InvalidArgumentException("Invalid filter '" + filter.getKey() + "'");
-			};
-			all = all.and(key);
-		}
-		return all;
+				default -> throw new InvalidArgumentException("Invalid filter '" + key + "'");
+		});
 	}
 
 	private static Instant until(String value, Clock clock) {
@@ -119,6 +101,19 @@ final class ContainerFilters {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidArgumentException(ex.getMessage());
 		}
+	}
+
+	/** Every key must match; a key without values selects everything, as in dockerd. */
+	private static Predicate<Container> allOf(Map<String, FilterValues> filters,
+			java.util.function.BiFunction<String, List<String>, Predicate<Container>> byKey) {
+		Predicate<Container> all = (container) -> true;
+		for (Map.Entry<String, FilterValues> filter : filters.entrySet()) {
+			List<String> values = filter.getValue().getValuesList();
+			if (!values.isEmpty()) {
+				all = all.and(byKey.apply(filter.getKey(), values));
+			}
+		}
+		return all;
 	}
 
 	private static Container pivot(List<String> values, java.util.function.Function<String, Optional<Container>> resolve) {

@@ -176,27 +176,28 @@ public class ContainerStore {
 		});
 	}
 
-	/** Records whether the container's user stopped it (restart policies read this). */
 	/** Replaces a container's Config: what create completes once the ID exists (the host name made of it). */
 	public Container replaceConfig(String id, ObjectNode config) {
 		DockerJson.view(config, ContainerConfig.class);
-		if (this.jdbc.sql("UPDATE containers SET config = ? WHERE id = ?").params(DockerJson.write(config), id)
-			.update() == 0) {
-			throw noSuchContainer(id);
-		}
-		return get(id);
+		return replaceJson(id, "config", config);
 	}
 
 	/** Replaces a container's HostConfig: what {@code docker update} changes. */
 	public Container replaceHostConfig(String id, ObjectNode hostConfig) {
 		DockerJson.view(hostConfig, HostConfig.class);
-		if (this.jdbc.sql("UPDATE containers SET host_config = ? WHERE id = ?").params(DockerJson.write(hostConfig), id)
+		return replaceJson(id, "host_config", hostConfig);
+	}
+
+	/** @param column one of the JSON columns, never a client's text */
+	private Container replaceJson(String id, String column, ObjectNode json) {
+		if (this.jdbc.sql("UPDATE containers SET " + column + " = ? WHERE id = ?").params(DockerJson.write(json), id)
 			.update() == 0) {
 			throw noSuchContainer(id);
 		}
 		return get(id);
 	}
 
+	/** Records whether the container's user stopped it (restart policies read this). */
 	public void setManuallyStopped(String id, boolean stopped) {
 		this.jdbc.sql("UPDATE containers SET manually_stopped = ? WHERE id = ?").params(stopped, id).update();
 	}

@@ -117,6 +117,7 @@ class DockerCliBreadthIT {
 	@Order(3)
 	void updateChangesLimitsInPlaceAndPruneRemovesWhatIsStoppedReportingItsSize() {
 		berthd.docker("run", "-d", "--name", "limited", "-m", "64m", "busybox", "sleep", "300").ok();
+		assertThat(inspect("limited", "{{.HostConfig.MemorySwap}}")).as("dockerd's default, stored").isEqualTo("134217728");
 		berthd.docker("update", "-m", "96m", "--cpus", "0.5", "--pids-limit", "40", "--restart", "on-failure:2",
 				"limited").ok();
 		assertThat(inspect("limited", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} "

@@ -121,6 +121,10 @@ public class Containers {
 		if (hostConfig != null) {
 			HostConfig requested = HostConfig.read(hostConfig);
 			RestartPolicies.verifyForCreate(requested.restartPolicy(), requested.autoRemove());
+			if (requested.memory() > 0 && requested.memorySwap() == 0) {
+				// stored as dockerd stores it, so inspect and a later update see the swap limit in force
+				hostConfig.put("MemorySwap", 2 * requested.memory());
+			}
 		}
 		ResolvedImage resolved = this.images.resolve(image);
 		ObjectNode merged = this.specs.mergeImageConfig(config, resolved.config());

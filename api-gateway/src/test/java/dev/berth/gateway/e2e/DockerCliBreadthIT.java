@@ -116,38 +116,42 @@ class DockerCliBreadthIT {
 	@Test
 	@Order(3)
 	void updateChangesLimitsInPlaceAndPruneRemovesWhatIsStoppedReportingItsSize() {
-		berthd.docker("run", "-d", "--name", "limited", "-m", "64m", "busybox", "sleep", "300").ok();
-		assertThat(inspect("limited", "{{.HostConfig.MemorySwap}}")).as("dockerd's default, stored").isEqualTo("134217728");
-		berthd.docker("update", "-m", "96m", "--cpus", "0.5", "--pids-limit", "40", "--restart", "on-failure:2",
-				"limited").ok();
-		assertThat(inspect("limited", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} "
-				+ "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}"))
-			.isEqualTo("100663296 500000000 40 on-failure:2");
-		// the running container's own cgroups, as it sees them
-		assertThat(berthd.docker("exec", "limited", "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
-				"/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/pids/pids.max").ok())
-			.isEqualTo("100663296\n50000\n40\n");
-		Commands.Result refused = berthd.docker("update", "-m", "512m", "limited");
-		assertThat(refused.exitCode()).isNotZero();
-		assertThat(refused.stderr()).contains("Memory limit should be smaller than already set memoryswap limit");
-		assertThat(berthd.docker("update", "--cpu-quota", "20000", "limited").stderr())
-			.contains("Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
-		assertThat(inspect("limited", "{{.HostConfig.Memory}}")).isEqualTo("100663296");
+		try {
+			berthd.docker("run", "-d", "--name", "limited", "-m", "64m", "busybox", "sleep", "300").ok();
+			assertThat(inspect("limited", "{{.HostConfig.MemorySwap}}")).as("dockerd's default, stored").isEqualTo("134217728");
+			berthd.docker("update", "-m", "96m", "--cpus", "0.5", "--pids-limit", "40", "--restart", "on-failure:2",
+					"limited").ok();
+			assertThat(inspect("limited", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} "
+					+ "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}"))
+				.isEqualTo("100663296 500000000 40 on-failure:2");
+			// the running container's own cgroups, as it sees them
+			assertThat(berthd.docker("exec", "limited", "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+					"/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/pids/pids.max").ok())
+				.isEqualTo("100663296\n50000\n40\n");
+			Commands.Result refused = berthd.docker("update", "-m", "512m", "limited");
+			assertThat(refused.exitCode()).isNotZero();
+			assertThat(refused.stderr()).contains("Memory limit should be smaller than already set memoryswap limit");
+			assertThat(berthd.docker("update", "--cpu-quota", "20000", "limited").stderr())
+				.contains("Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
+			assertThat(inspect("limited", "{{.HostConfig.Memory}}")).isEqualTo("100663296");
 
-		berthd.docker("run", "--name", "wrote", "--label", "keep=no", "busybox", "sh", "-c",
-				"head -c 300000 /dev/zero > /payload").ok();
-		berthd.docker("create", "--name", "kept", "--label", "keep=yes", "busybox", "true").ok();
-		assertThat(berthd.docker("ps", "-as", "--filter", "name=wrote", "--format", "{{.Size}}").ok())
-			.startsWith("300kB (virtual ");
-		assertThat(inspect("wrote", "{{.SizeRw}}")).isEqualTo("<no value>");
-		assertThat(berthd.docker("inspect", "-s", "--format", "{{.SizeRw}}", "wrote").ok().strip()).isEqualTo("300000");
-		String wrote = inspectId("wrote");
-		String pruned = berthd.docker("container", "prune", "-f", "--filter", "label!=keep=yes").ok();
-		assertThat(pruned).contains(wrote).contains("Total reclaimed space: 300kB");
-		assertThat(berthd.docker("ps", "-a", "--format", "{{.Names}}").ok().lines().toList())
-			.contains("kept", "limited")
-			.doesNotContain("wrote");
-		berthd.docker("rm", "-f", "limited", "kept").ok();
+			berthd.docker("run", "--name", "wrote", "--label", "keep=no", "busybox", "sh", "-c",
+					"head -c 300000 /dev/zero > /payload").ok();
+			berthd.docker("create", "--name", "kept", "--label", "keep=yes", "busybox", "true").ok();
+			assertThat(berthd.docker("ps", "-as", "--filter", "name=wrote", "--format", "{{.Size}}").ok())
+				.startsWith("300kB (virtual ");
+			assertThat(inspect("wrote", "{{.SizeRw}}")).as("only asked for").isEqualTo("<nil>");
+			assertThat(berthd.docker("inspect", "-s", "--format", "{{.SizeRw}}", "wrote").ok().strip()).isEqualTo("300000");
+			String wrote = inspectId("wrote");
+			String pruned = berthd.docker("container", "prune", "-f", "--filter", "label!=keep=yes").ok();
+			assertThat(pruned).contains(wrote).contains("Total reclaimed space: 300kB");
+			assertThat(berthd.docker("ps", "-a", "--format", "{{.Names}}").ok().lines().toList())
+				.contains("kept", "limited")
+				.doesNotContain("wrote");
+		}
+		finally {
+			berthd.docker("rm", "-f", "limited", "kept", "wrote");
+		}
 	}
 
 	@Test

@@ -163,6 +163,15 @@ final class RootfsSetup {
 			// a bind mount takes its flags (read-only, nosuid…) only from a remount
 			this.sys.mount(null, dir.toString(), null, MS_BIND | MS_REMOUNT | flags, null);
 		}
+		// the host's names for combined hierarchies (cpu and cpuacct for cpu,cpuacct), as Docker's containers have them
+		v1Aliases(hierarchies).forEach((alias, hierarchy) -> {
+			try {
+				Files.createSymbolicLink(target.resolve(alias), Path.of(hierarchy));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("symlink " + target.resolve(alias), ex);
+			}
+		});
 		if ((options.flags() & MS_RDONLY) != 0) {
 			this.sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 					null);
@@ -188,6 +197,25 @@ final class RootfsSetup {
 			throw new UncheckedIOException(ex);
 		}
 		return hierarchies;
+	}
+
+	/** The host's symbolic links to its hierarchies ({@code cpu} → {@code cpu,cpuacct}), by their names. */
+	private Map<String, String> v1Aliases(List<String> hierarchies) {
+		Map<String, String> aliases = new java.util.TreeMap<>();
+		try (var entries = Files.list(this.hostCgroupRoot)) {
+			for (Path entry : entries.toList()) {
+				if (Files.isSymbolicLink(entry)) {
+					String target = Files.readSymbolicLink(entry).toString();
+					if (hierarchies.contains(target)) {
+						aliases.put(entry.getFileName().toString(), target);
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return aliases;
 	}
 
 	/**

@@ -103,6 +103,8 @@ class RootfsSetupTests {
 		assertThat(sys.matching("mount null " + cgroups + "/memory ")).containsExactly(
 				"mount null " + cgroups + "/memory null 0x102f");
 		assertThat(sys.matching("mount cgroup")).isEmpty();
+		assertThat(Files.readSymbolicLink(cgroups.resolve("cpu"))).as("the host's alias of a combined hierarchy")
+			.isEqualTo(Path.of("cpu,cpuacct"));
 	}
 
 	@Test

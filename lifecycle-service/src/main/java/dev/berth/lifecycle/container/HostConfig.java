@@ -75,10 +75,21 @@ public record HostConfig(
 		return DockerJson.view(json, HostConfig.class);
 	}
 
+	/** The swap limit in force: the one given, else Docker's default of twice the memory limit (none without one). */
+	public long memorySwapInForce() {
+		return (this.memorySwap == 0 && this.memory > 0) ? 2 * this.memory : this.memorySwap;
+	}
+
 	/** Swagger's {@code RestartPolicy}: "", "no", "always", "unless-stopped" or "on-failure". */
 	public record RestartPolicy(
 			@JsonProperty("Name") String name,
 			@JsonProperty("MaximumRetryCount") int maximumRetryCount) {
+
+		/** Whether the policy restarts nothing: unnamed or "no". */
+		public boolean isNone() {
+			return this.name == null || this.name.isEmpty() || this.name.equals("no");
+		}
+
 	}
 
 	/** Swagger's {@code PortBinding}; an empty HostPort lets the engine choose one. */

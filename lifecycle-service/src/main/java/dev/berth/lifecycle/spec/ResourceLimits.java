@@ -87,13 +87,9 @@ final class ResourceLimits {
 	private static ObjectNode memory(HostConfig hostConfig, HostFacts host, List<String> warnings, boolean update) {
 		long limit = hostConfig.memory();
 		long reservation = hostConfig.memoryReservation();
-		long swap = hostConfig.memorySwap();
+		long swap = hostConfig.memorySwapInForce();
 		if (limit != 0 && limit < MINIMUM_MEMORY) {
 			throw new InvalidArgumentException("Minimum memory limit allowed is 6MB");
-		}
-		if (limit > 0 && swap == 0) {
-			// Docker's default: as much swap as memory
-			swap = 2 * limit;
 		}
 		if (limit > 0 && swap != -1 && !host.cgroup().swapLimit()) {
 			warnings.add("Your kernel does not support swap limit capabilities or the cgroup is not mounted. "

@@ -107,13 +107,13 @@ public class ContainerUpdates {
 		if (requested.cpuQuota() > 0 && current.nanoCpus() > 0) {
 			throw cannotUpdate(container, "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
 		}
-		if (requested.memory() != 0 && requested.memorySwap() == 0 && requested.memory() > swapLimit(current)) {
+		if (requested.memory() != 0 && requested.memorySwap() == 0 && requested.memory() > current.memorySwapInForce()) {
 			throw cannotUpdate(container, "Memory limit should be smaller than already set memoryswap limit, "
 					+ "update the memoryswap at the same time");
 		}
 		HostConfig.RestartPolicy policy = requested.restartPolicy();
 		boolean newPolicy = policy != null && policy.name() != null && !policy.name().isEmpty();
-		if (newPolicy && current.autoRemove() && !policy.name().equals("no")) {
+		if (newPolicy && current.autoRemove() && !policy.isNone()) {
 			throw cannotUpdate(container, "Restart policy cannot be updated because AutoRemove is enabled for the container");
 		}
 		ObjectNode merged = container.hostConfigJson().deepCopy();
@@ -137,18 +137,10 @@ public class ContainerUpdates {
 		}
 		if (requested.memory() != 0 && requested.memorySwap() == 0 && current.memorySwap() == 0
 				&& current.memory() > 0) {
-			// the swap limit in force stays: a new memory limit does not move dockerd's default with it
-			merged.put("MemorySwap", swapLimit(current));
+			// a record from before create stored the default: the swap limit in force stays with a new memory limit
+			merged.put("MemorySwap", current.memorySwapInForce());
 		}
 		return merged;
-	}
-
-	/** The swap limit in force: the one given, else dockerd's default of twice the memory limit, else none. */
-	private static long swapLimit(HostConfig hostConfig) {
-		if (hostConfig.memorySwap() != 0) {
-			return hostConfig.memorySwap();
-		}
-		return 2 * hostConfig.memory();
 	}
 
 	private static ConflictException cannotUpdate(Container container, String reason) {

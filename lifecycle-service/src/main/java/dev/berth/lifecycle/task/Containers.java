@@ -123,7 +123,7 @@ public class Containers {
 			RestartPolicies.verifyForCreate(requested.restartPolicy(), requested.autoRemove());
 			if (requested.memory() > 0 && requested.memorySwap() == 0) {
 				// stored as dockerd stores it, so inspect and a later update see the swap limit in force
-				hostConfig.put("MemorySwap", 2 * requested.memory());
+				hostConfig.put("MemorySwap", requested.memorySwapInForce());
 			}
 		}
 		ResolvedImage resolved = this.images.resolve(image);

@@ -65,8 +65,7 @@ class RestartPolicies implements DisposableBean {
 	/** At create: the policy's own checks, and none but "no" for a container removed when it exits. */
 	static void verifyForCreate(RestartPolicy policy, boolean autoRemove) {
 		verify(policy);
-		if (autoRemove && policy != null && policy.name() != null && !policy.name().isEmpty()
-				&& !policy.name().equals("no")) {
+		if (autoRemove && policy != null && !policy.isNone()) {
 			throw new InvalidArgumentException("can't create 'AutoRemove' container with restart policy");
 		}
 	}

@@ -136,15 +136,15 @@ final class RootfsSetup {
 	private void mountCgroups(MountOptions options, Path target) {
 		createDirectory(target);
 		long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (options.flags() & MS_RDONLY);
-		List<String> hierarchies = v1Hierarchies();
-		if (hierarchies.isEmpty()) {
+		V1Hierarchies host = v1Hierarchies();
+		if (host.names().isEmpty()) {
 			this.sys.mount("cgroup2", target.toString(), "cgroup2", flags, null);
 			return;
 		}
 		boolean ownNamespace = this.spec.linux().namespace("cgroup") != null;
 		Map<String, String> ownPaths = ownNamespace ? Map.of() : ownCgroupPaths();
 		this.sys.mount("tmpfs", target.toString(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
-		for (String hierarchy : hierarchies) {
+		for (String hierarchy : host.names()) {
 			Path dir = target.resolve(hierarchy);
 			createDirectory(dir);
 			// the kernel names the systemd hierarchy by its name= option, the others by their controllers
@@ -164,7 +164,7 @@ final class RootfsSetup {
 			this.sys.mount(null, dir.toString(), null, MS_BIND | MS_REMOUNT | flags, null);
 		}
 		// the host's names for combined hierarchies (cpu and cpuacct for cpu,cpuacct), as Docker's containers have them
-		v1Aliases(hierarchies).forEach((alias, hierarchy) -> {
+		host.aliases().forEach((alias, hierarchy) -> {
 			try {
 				Files.createSymbolicLink(target.resolve(alias), Path.of(hierarchy));
 			}
@@ -178,44 +178,41 @@ final class RootfsSetup {
 		}
 	}
 
-	/** The host's cgroup v1 hierarchies, by their directory names ({@code memory}, {@code systemd}…). */
-	private List<String> v1Hierarchies() {
-		List<String> hierarchies = new ArrayList<>();
-		if (this.hostCgroupRoot == null || Files.exists(this.hostCgroupRoot.resolve("cgroup.controllers"))) {
-			return hierarchies;
-		}
-		try (var dirs = Files.list(this.hostCgroupRoot)) {
-			for (Path dir : dirs.sorted().toList()) {
-				String name = dir.getFileName().toString();
-				if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !name.equals("unified")
-						&& Files.exists(dir.resolve("cgroup.procs"))) {
-					hierarchies.add(name);
-				}
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return hierarchies;
+	/**
+	 * The host's cgroup v1 hierarchies, by their directory names ({@code memory}, {@code systemd}…), and its
+	 * symbolic links to them ({@code cpu} → {@code cpu,cpuacct}), from one listing of the host's cgroup root.
+	 */
+	private record V1Hierarchies(List<String> names, Map<String, String> aliases) {
 	}
 
-	/** The host's symbolic links to its hierarchies ({@code cpu} → {@code cpu,cpuacct}), by their names. */
-	private Map<String, String> v1Aliases(List<String> hierarchies) {
+	private V1Hierarchies v1Hierarchies() {
+		List<String> names = new ArrayList<>();
 		Map<String, String> aliases = new java.util.TreeMap<>();
+		if (this.hostCgroupRoot == null || Files.exists(this.hostCgroupRoot.resolve("cgroup.controllers"))) {
+			return new V1Hierarchies(names, aliases);
+		}
+		Map<String, String> links = new HashMap<>();
 		try (var entries = Files.list(this.hostCgroupRoot)) {
-			for (Path entry : entries.toList()) {
+			for (Path entry : entries.sorted().toList()) {
+				String name = entry.getFileName().toString();
 				if (Files.isSymbolicLink(entry)) {
-					String target = Files.readSymbolicLink(entry).toString();
-					if (hierarchies.contains(target)) {
-						aliases.put(entry.getFileName().toString(), target);
-					}
+					links.put(name, Files.readSymbolicLink(entry).toString());
+				}
+				else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && !name.equals("unified")
+						&& Files.exists(entry.resolve("cgroup.procs"))) {
+					names.add(name);
 				}
 			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return aliases;
+		links.forEach((alias, hierarchy) -> {
+			if (names.contains(hierarchy)) {
+				aliases.put(alias, hierarchy);
+			}
+		});
+		return new V1Hierarchies(names, aliases);
 	}
 
 	/**

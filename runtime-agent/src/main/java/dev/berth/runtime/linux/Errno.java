@@ -59,24 +59,23 @@ public final class Errno {
 
 	/** The error's text as runc prints it (Go's lower-case strerror): {@code no such file or directory}. */
 	public static String text(int errno) {
-		try {
-			String text = LibC.strerror(errno);
-			return (text != null) ? text.toLowerCase(java.util.Locale.ROOT) : name(errno);
-		}
-		catch (Throwable ex) {
-			return name(errno);
-		}
+		String text = strerror(errno);
+		return (text != null) ? text.toLowerCase(java.util.Locale.ROOT) : name(errno);
 	}
 
 	static String describe(int errno) {
-		String text;
+		String text = strerror(errno);
+		return (text != null) ? name(errno) + " (" + text + ")" : name(errno);
+	}
+
+	/** The C library's text for the error, or null when it cannot be had. */
+	private static String strerror(int errno) {
 		try {
-			text = LibC.strerror(errno);
+			return LibC.strerror(errno);
 		}
 		catch (Throwable ex) {
-			text = null;
+			return null;
 		}
-		return (text != null) ? name(errno) + " (" + text + ")" : name(errno);
 	}
 
 }

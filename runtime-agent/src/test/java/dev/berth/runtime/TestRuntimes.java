@@ -19,10 +19,20 @@ public final class TestRuntimes {
 		return new ContainerRuntime(stateRoot, new InitLauncher(initClasspath(), stateRoot.resolve(".lib")));
 	}
 
-	/** A runtime whose launcher keeps {@code warm} inits started ahead of need, as the shim's does. */
-	public static ContainerRuntime createWarm(Path stateRoot, int warm) {
+	/**
+	 * A runtime whose launcher keeps {@code warm} inits started ahead of need, as the shim's does;
+	 * returns once they are trained and waiting.
+	 */
+	public static ContainerRuntime createWarm(Path stateRoot, int warm) throws InterruptedException {
 		InitLauncher launcher = new InitLauncher(initClasspath(), stateRoot.resolve(".lib"));
 		launcher.keepWarm(warm);
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+		while (launcher.warmInits() < warm) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("no warm init trained within 60 s");
+			}
+			Thread.sleep(20);
+		}
 		return new ContainerRuntime(stateRoot, launcher);
 	}
 

@@ -441,7 +441,10 @@ public class Containers {
 			this.store.updateState(id, (state) -> withStatus(state, ContainerStatus.REMOVING));
 			Node node = this.nodes.get(container.node());
 			try {
-				deleteTask(node, id, true);
+				if (container.state().status() != ContainerStatus.EXITED) {
+					// an exited container's task went at its exit; any other may still have one
+					deleteTask(node, id, true);
+				}
 				node.snapshots().removeSnapshot(RemoveSnapshotRequest.newBuilder().setKey(id).build());
 			}
 			catch (RuntimeException ex) {

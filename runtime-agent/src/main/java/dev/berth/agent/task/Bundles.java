@@ -17,8 +17,10 @@ import dev.berth.agent.AgentProperties;
 import dev.berth.contracts.agent.v1.Mount;
 import dev.berth.runtime.container.ContainerExistsException;
 import dev.berth.runtime.container.ContainerNotFoundException;
+import dev.berth.runtime.linux.Errno;
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.LinuxSyscalls;
+import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.spec.Json;
 import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
@@ -113,8 +115,14 @@ class Bundles {
 	void remove(String id) {
 		Path bundle = this.properties.bundles().resolve(id);
 		Path rootfs = bundle.resolve("rootfs");
-		if (isMountPoint(rootfs)) {
+		try {
 			JnaLinuxSyscalls.INSTANCE.umount(rootfs.toString(), LinuxSyscalls.MNT_DETACH);
+		}
+		catch (SyscallException ex) {
+			// EINVAL: not a mount point (any more); ENOENT: no rootfs. One call instead of reading the mount table
+			if (ex.errno() != Errno.EINVAL && ex.errno() != Errno.ENOENT) {
+				throw ex;
+			}
 		}
 		try {
 			Files.deleteIfExists(bundle.resolve("config.json"));
@@ -143,21 +151,6 @@ class Bundles {
 				JnaLinuxSyscalls.INSTANCE.mount(mount.getSource(), target.toString(), mount.getType(), 0,
 						String.join(",", options));
 			}
-		}
-	}
-
-	private static boolean isMountPoint(Path path) {
-		try {
-			for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-				String[] fields = line.split(" ");
-				if (fields.length > 4 && fields[4].equals(path.toString())) {
-					return true;
-				}
-			}
-			return false;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
 		}
 	}
 

@@ -19,6 +19,7 @@ import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.linux.PosixSpawn;
+import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.linux.UnixSockets;
 
 /**
@@ -28,6 +29,12 @@ import dev.berth.runtime.linux.UnixSockets;
 public final class InitLauncher {
 
 	private final List<String> command;
+
+	/**
+	 * The nice value warm inits start with: a JVM starting up takes a core for a few hundred
+	 * milliseconds, and must not take it from the container being set up meanwhile.
+	 */
+	private static final int WARM_NICE = 19;
 
 	private volatile WarmPool pool;
 
@@ -137,6 +144,12 @@ public final class InitLauncher {
 		}
 	}
 
+	/** How many trained inits wait for a container now. */
+	public int warmInits() {
+		WarmPool current = this.pool;
+		return (current != null) ? current.ready.size() : 0;
+	}
+
 	/** One line from the init, or what it said before closing (an empty string if nothing). */
 	private static String readLine(int fd) {
 		java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
@@ -172,6 +185,9 @@ public final class InitLauncher {
 				}
 				else if (pidNamespace.fresh()) {
 					JnaLinuxSyscalls.INSTANCE.unshare(LinuxSyscalls.CLONE_NEWPID);
+				}
+				if (warm) {
+					Kernel.setThreadNice(0, WARM_NICE);
 				}
 				pid[0] = PosixSpawn.spawn(command.get(0), command, List.of("LANG=C.UTF-8"), childFds, true);
 			}
@@ -231,7 +247,7 @@ public final class InitLauncher {
 			Spawned init;
 			while ((init = this.ready.poll()) != null) {
 				refill();
-				if (Kernel.exists(init.pid())) {
+				if (Kernel.exists(init.pid()) && renice(init.pid())) {
 					return init;
 				}
 				Kernel.close(init.control());
@@ -252,10 +268,13 @@ public final class InitLauncher {
 			if (InitLauncher.this.pool != this) {
 				return;
 			}
-			Thread.ofVirtual().name("berth-warm-init").start(() -> {
+			// a platform thread: it waits in a native read for the init's training, which would pin a carrier
+			Thread.ofPlatform().daemon().name("berth-warm-init").start(() -> {
 				try {
 					Spawned init = spawn(PidNamespace.FRESH, true);
-					if (!this.ready.offer(init)) {
+					// only a trained init beats a fresh one: taken while still training, it would cost more
+					if (!readLine(init.control()).equals(InitProtocol.WARMED) || InitLauncher.this.pool != this
+							|| !this.ready.offer(init)) {
 						InitLauncher.kill(init.pid());
 						Kernel.close(init.control());
 					}
@@ -266,6 +285,27 @@ public final class InitLauncher {
 			});
 		}
 
+	}
+
+	/**
+	 * Gives a warm init taken for a container the shim's own priority, thread by thread (a nice
+	 * value is a thread's); false when it is gone.
+	 */
+	private static boolean renice(int pid) {
+		try (var tasks = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
+			for (Path task : tasks) {
+				try {
+					Kernel.setThreadNice(Integer.parseInt(task.getFileName().toString()), 0);
+				}
+				catch (SyscallException ex) {
+					// a thread that ended meanwhile
+				}
+			}
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private static void kill(int pid) {

@@ -25,6 +25,7 @@ public final class InitMain {
 		if (args.length > 0 && args[0].equals(InitProtocol.WARM)) {
 			// a warm init: pay class loading and JIT warm-up now, before a container is waiting
 			Training.run();
+			Kernel.writeFully(InitProtocol.CONTROL_FD, (InitProtocol.WARMED + "\n").getBytes(StandardCharsets.UTF_8));
 		}
 		Bootstrap bootstrap;
 		try {

@@ -10,7 +10,8 @@ package dev.berth.runtime.init;
  * then waits for start), or {@code error <message>}. Its end of the socket closes on exec.
  *
  * <p>Since the descriptors arrive with the bootstrap, an init can be started before anyone knows
- * what container it will become: the shim keeps a few warm, already past JVM start-up.
+ * what container it will become: the shim keeps a few warm, already past JVM start-up. A warm init
+ * says {@code warmed} once trained; only then is it worth more than a fresh one.
  *
  * <p>The exec FIFO (an {@code O_PATH} descriptor) is opened for writing through
  * {@code /proc/self/fd}, which blocks until start opens it for reading: the create/start split.
@@ -39,6 +40,9 @@ public final class InitProtocol {
 
 	/** The argument that starts an init warm: it loads and trains itself, then waits for a container. */
 	public static final String WARM = "--warm";
+
+	/** A warm init's line once trained, before it waits for its bootstrap. */
+	public static final String WARMED = "warmed";
 
 	private InitProtocol() {
 	}

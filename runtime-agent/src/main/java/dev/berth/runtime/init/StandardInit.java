@@ -44,6 +44,17 @@ final class StandardInit {
 	}
 
 	void run() {
+		ProcessSetup setup = setUp();
+		InitMain.reportReady();
+		waitForStart(this.execFifoFd);
+		setup.exec();
+	}
+
+	/**
+	 * Everything up to the start: namespaces, the root filesystem, hostname, working directory,
+	 * limits and credentials, all on this thread (which a {@link Rehearsal} relies on).
+	 */
+	ProcessSetup setUp() {
 		RuntimeSpec.Process process = this.spec.process();
 		if (process == null) {
 			throw new IllegalArgumentException("process: required to create a container");
@@ -72,9 +83,7 @@ final class StandardInit {
 		setup.enterWorkingDirectory(true);
 		setup.applyLimits();
 		setup.dropPrivileges();
-		InitMain.reportReady();
-		waitForStart(this.execFifoFd);
-		setup.exec();
+		return setup;
 	}
 
 

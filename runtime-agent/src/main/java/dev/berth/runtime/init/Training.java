@@ -14,7 +14,8 @@ import dev.berth.runtime.spec.RuntimeSpec;
  * A dry run of the init's code paths that touches nothing on the machine and exits normally, for
  * the JDK to record an AOT cache from ({@code -XX:AOTCacheOutput}): the classes of a real start
  * are then loaded and linked already when an init JVM comes up. A warm init runs it too, before
- * its container arrives. The seccomp program comes compiled with the bootstrap, as from the shim
+ * its container arrives. It ends with a {@link Rehearsal} of a whole set-up, in namespaces that
+ * end with it. The seccomp program comes compiled with the bootstrap, as from the shim
  * (an init never compiles a profile): training carries one through the bootstrap's encoding.
  */
 final class Training {
@@ -56,6 +57,7 @@ final class Training {
 		Kernel.getpid();
 		JnaLinuxSyscalls.INSTANCE.hashCode();
 		Bootstrap.parse(Bootstrap.setns(SPEC, "{\"args\":[\"sh\"],\"cwd\":\"/\"}", 1, false, seccomp).toJson()).process();
+		Rehearsal.run(seccomp);
 	}
 
 }

@@ -40,6 +40,8 @@ public final class Kernel {
 
 	public static final int WNOHANG = 1;
 
+	private static final int PRIO_PROCESS = 0;
+
 	private static final int SIG_SETMASK = 2;
 
 	private static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
@@ -53,6 +55,19 @@ public final class Kernel {
 
 	public static int gettid() {
 		return LibC.gettid();
+	}
+
+	/**
+	 * Sets one thread's nice value ({@code who} a thread id, 0 for the calling thread): on Linux a
+	 * nice value belongs to a thread, and the threads a process starts inherit their starter's.
+	 */
+	public static void setThreadNice(int who, int nice) {
+		try {
+			LibC.setpriority(PRIO_PROCESS, who, nice);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("setpriority", Integer.toString(who), ex.getErrorCode());
+		}
 	}
 
 	public static int open(String path, int flags, int mode) {

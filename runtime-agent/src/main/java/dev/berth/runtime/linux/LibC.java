@@ -59,6 +59,8 @@ final class LibC {
 
 	static native int kill(int pid, int signal) throws LastErrorException;
 
+	static native int setpriority(int which, int who, int priority) throws LastErrorException;
+
 	static native int getpid();
 
 	static native int gettid();

@@ -225,7 +225,7 @@ class ContainerRuntimeTest {
 	void aMemoryLimitTooSmallForTheInitIsAClearErrorAndLeavesNothing() throws IOException {
 		Path bundle = TestBundles.busybox(this.temp.resolve("tiny"), List.of("true"));
 		Map<String, Object> spec = TestBundles.spec(List.of("true"));
-		resources(spec).put("memory", Json.obj("limit", 8L << 20));
+		resources(spec).put("memory", Json.obj("limit", 4L << 20));
 		TestBundles.writeSpec(bundle, spec);
 		assertThatThrownBy(() -> this.runtime.create("tiny", bundle, Stdio.inherit()))
 			.hasMessageContaining("linux.resources.memory.limit")

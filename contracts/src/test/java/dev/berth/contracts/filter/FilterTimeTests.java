@@ -20,8 +20,26 @@ class FilterTimeTests {
 	void goDurationsCountBackFromNow() {
 		assertThat(FilterTime.parse("24h", CLOCK)).isEqualTo(NOW.minus(Duration.ofHours(24)));
 		assertThat(FilterTime.parse("1h30m", CLOCK)).isEqualTo(NOW.minus(Duration.ofMinutes(90)));
-		assertThat(FilterTime.parse("1.5s", CLOCK)).isEqualTo(NOW.minusMillis(1500));
 		assertThat(FilterTime.parse("0s", CLOCK)).isEqualTo(NOW);
+		assertThat(FilterTime.parse("-10m", CLOCK)).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+	}
+
+	@Test
+	void aDurationsTimeKeepsWholeSecondsAsDockerdsDoes() {
+		// dockerd takes the time's unix seconds: 11:59:58.5 is 11:59:58
+		assertThat(FilterTime.parse("1.5s", CLOCK)).isEqualTo(Instant.parse("2024-06-01T11:59:58Z"));
+		Clock later = Clock.fixed(NOW.plusMillis(700), ZoneId.of("UTC"));
+		assertThat(FilterTime.parse("1s", later)).isEqualTo(Instant.parse("2024-06-01T11:59:59Z"));
+	}
+
+	@Test
+	void dockerdsShorterFormsAndLocalTimes() {
+		assertThat(FilterTime.parse("2024-01-31T10", CLOCK)).isEqualTo(Instant.parse("2024-01-31T10:00:00Z"));
+		assertThat(FilterTime.parse("2024-01-31Z", CLOCK)).isEqualTo(Instant.parse("2024-01-31T00:00:00Z"));
+		assertThat(FilterTime.parse("2024-01-31T10:00z", CLOCK)).isEqualTo(Instant.parse("2024-01-31T10:00:00Z"));
+		assertThat(FilterTime.parse("-1.5", CLOCK)).isEqualTo(Instant.ofEpochSecond(-2, 500_000_000));
+		Clock berlin = Clock.fixed(NOW, ZoneId.of("Europe/Berlin"));
+		assertThat(FilterTime.parse("2024-01-31T10:00:00", berlin)).isEqualTo(Instant.parse("2024-01-31T09:00:00Z"));
 	}
 
 	@Test

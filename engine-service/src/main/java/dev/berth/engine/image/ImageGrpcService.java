@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -239,18 +240,26 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	public StreamObserver<ImportRequest> import_(StreamObserver<ImportResponse> responses) {
 		return new OptionsFirstStream<>("import", (ServerCallStreamObserver<ImportResponse>) responses,
 				(message) -> message.hasOptions() ? toOptions(message.getOptions()) : null, ImportRequest::getData,
-				(body, options) -> runImport(body, options, responses));
+				(body, options) -> answerWithImage(responses, () -> this.images.importImage(body, options),
+						(image) -> ImportResponse.newBuilder().setImage(image).build()));
 	}
 
-	private void runImport(ChunkInputStream body, ImportOptions options, StreamObserver<ImportResponse> responses) {
+	/** What import and commit share: make the image, answer with it or with the failure's status. */
+	private <R> void answerWithImage(StreamObserver<R> responses, ImageWork work, Function<Image, R> answer) {
 		try {
-			ImageRecord record = this.images.importImage(body, options);
-			responses.onNext(ImportResponse.newBuilder().setImage(toMessage(record)).build());
+			responses.onNext(answer.apply(toMessage(work.run())));
 			responses.onCompleted();
 		}
 		catch (IOException | RuntimeException ex) {
 			responses.onError(EngineErrors.toStatus(ex));
 		}
+	}
+
+	/** An operation that makes an image from a stream. */
+	private interface ImageWork {
+
+		ImageRecord run() throws IOException;
+
 	}
 
 	private static ImportOptions toOptions(dev.berth.contracts.engine.v1.ImportOptions options) {
@@ -263,16 +272,8 @@ class ImageGrpcService extends ImageServiceGrpc.ImageServiceImplBase {
 	public StreamObserver<CommitRequest> commit(StreamObserver<CommitResponse> responses) {
 		return new OptionsFirstStream<>("commit", (ServerCallStreamObserver<CommitResponse>) responses,
 				(message) -> message.hasOptions() ? toOptions(message.getOptions()) : null, CommitRequest::getData,
-				(body, options) -> {
-					try {
-						ImageRecord record = this.images.commit(body, options);
-						responses.onNext(CommitResponse.newBuilder().setImage(toMessage(record)).build());
-						responses.onCompleted();
-					}
-					catch (IOException | RuntimeException ex) {
-						responses.onError(EngineErrors.toStatus(ex));
-					}
-				});
+				(body, options) -> answerWithImage(responses, () -> this.images.commit(body, options),
+						(image) -> CommitResponse.newBuilder().setImage(image).build()));
 	}
 
 	private static CommitOptions toOptions(dev.berth.contracts.engine.v1.CommitOptions options) {

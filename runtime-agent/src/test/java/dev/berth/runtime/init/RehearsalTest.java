@@ -16,9 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("privileged")
 class RehearsalTest {
 
-	/** {@code ret SECCOMP_RET_ALLOW}. */
-	private static final byte[] ALLOW_ALL = { 0x06, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f };
-
 	@Test
 	void aRehearsalRunsTheWholeSetUpAndLeavesTheHostAsItWas() throws Exception {
 		String processMounts = read("/proc/self/mountinfo");
@@ -27,7 +24,7 @@ class RehearsalTest {
 		String credentials = credentials();
 		String tmp = Files.list(Path.of("/tmp")).map(Path::toString).sorted().collect(Collectors.joining("\n"));
 
-		assertThat(Rehearsal.run(SeccompProgram.of(ALLOW_ALL, 0))).isTrue();
+		assertThat(Rehearsal.run(SeccompProgram.of(Training.ALLOW_ALL, 0))).isTrue();
 
 		assertThat(read("/proc/self/mountinfo")).isEqualTo(processMounts);
 		assertThat(read("/proc/thread-self/mountinfo")).isEqualTo(threadMounts);

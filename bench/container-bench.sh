@@ -52,8 +52,8 @@ api() {
 # The processes that make up each engine, and what each running container adds to it.
 berth_services() { pgrep -P "$berthd_pid" -x java || true; }
 berth_shim() { cat "$tmp/berth-exec/shim/shim.pid"; }
-# inits the shim keeps started ahead of the next container, not yet anybody's
-berth_warm_inits() { pgrep -P "$(berth_shim)" -f 'InitMain.* --warm' || true; }
+# the init zygote the shim forks container inits from
+berth_zygote() { pgrep -P "$(berth_shim)" -f 'InitMain.* --zygote' || true; }
 # processes by executable name whose command line names the temporary directory
 procs_named() {
   local pid
@@ -64,7 +64,7 @@ procs_named() {
 }
 engine_pids() { # engine_pids ENGINE: the engine's own processes, none per container
   case "$1" in
-    berthd) berth_services; berth_warm_inits ;;
+    berthd) berth_services; berth_zygote ;;
     dockerd) echo "$dockerd_pid"; procs_named containerd ;;
     podman) echo "$podman_pid" ;;
   esac
@@ -94,7 +94,7 @@ berth_breakdown() {
     echo "$name $(mib "$(rss_kb "$pid")")"
   done
   echo "node-shim $(mib "$(rss_kb "$(berth_shim)")")"
-  echo "warm-inits $(mib "$(rss_kb $(berth_warm_inits))")"
+  echo "init-zygote $(mib "$(rss_kb $(berth_zygote))")"
 }
 # snapshot NAME: every engine's memory now, under that name
 snapshot() {

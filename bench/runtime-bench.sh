@@ -39,7 +39,7 @@ berth_ms=$(measure berth "$berth" --root "$work/berth-state" run --bundle .)
 runc_ms=$(measure runc runc --root "$work/runc-state" run --bundle .)
 crun_ms=$(measure crun crun_cmd --root "$work/crun-state" run --bundle .)
 
-# the same sequence driven in-process, as the node shim drives it: a cold init, then a warm pool
+# the same sequence driven in-process, as the node shim drives it: a cold init, then inits forked from a zygote
 lib=$here/../runtime-agent/target/runtime
 classes=$here/../runtime-agent/target/test-classes
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java

@@ -20,20 +20,20 @@ public final class TestRuntimes {
 	}
 
 	/**
-	 * A runtime whose launcher keeps {@code warm} inits started ahead of need, as the shim's does;
-	 * returns once they are trained and waiting.
+	 * A launcher that forks inits from a zygote, as the shim's does; returns once the
+	 * zygote has trained and serves.
 	 */
-	public static ContainerRuntime createWarm(Path stateRoot, int warm) throws InterruptedException {
+	public static InitLauncher forkingLauncher(Path stateRoot) throws InterruptedException {
 		InitLauncher launcher = new InitLauncher(initClasspath(), stateRoot.resolve(".lib"));
-		launcher.keepWarm(warm);
-		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-		while (launcher.warmInits() < warm) {
+		launcher.forkInits(true);
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+		while (!launcher.forksInits()) {
 			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("no warm init trained within 60 s");
+				throw new IllegalStateException("no init zygote trained within 120 s");
 			}
 			Thread.sleep(20);
 		}
-		return new ContainerRuntime(stateRoot, launcher);
+		return launcher;
 	}
 
 	/**

@@ -55,10 +55,10 @@ public final class ContainerRuntime implements AutoCloseable {
 		return this.root;
 	}
 
-	/** Ends the inits kept warm for this runtime (containers are not touched). */
+	/** Ends the init zygote of this runtime, if any (containers are not touched). */
 	@Override
 	public void close() {
-		this.launcher.keepWarm(0);
+		this.launcher.forkInits(false);
 	}
 
 	/**

@@ -28,17 +28,36 @@ import dev.berth.runtime.linux.UnixSockets;
  */
 public final class InitLauncher {
 
+	private static final System.Logger log = System.getLogger(InitLauncher.class.getName());
+
 	private final List<String> coldCommand;
 
-	private final List<String> warmCommand;
+	private final List<String> zygoteCommand;
 
 	/**
-	 * The nice value warm inits start with: a JVM starting up takes a core for a few hundred
-	 * milliseconds, and must not take it from the container being set up meanwhile.
+	 * The nice value the zygote starts with: a JVM starting up and training takes a core for a
+	 * second or so, and must not take it from the containers being set up meanwhile.
 	 */
-	private static final int WARM_NICE = 19;
+	private static final int ZYGOTE_NICE = 19;
 
-	private volatile WarmPool pool;
+	/** How long a forked init may sleep in futex(2) before it counts as stuck (see {@link InitZygote}). */
+	private static final int STUCK_CHECKS = 3;
+
+	private static final int STUCK_CHECK_MILLIS = 200;
+
+	/** A zygote that died is started again, but not more often than this. */
+	private static final long ZYGOTE_RESTART_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+	/** Whether inits of new containers are forked from a zygote. */
+	private volatile boolean forking;
+
+	/** The trained zygote, or null while none is (yet) serving. */
+	private volatile Zygote zygote;
+
+	private long lastZygoteStart = Long.MIN_VALUE / 2;
+
+	/** Inits forked from the zygote so far that became containers. */
+	private final java.util.concurrent.atomic.AtomicLong forked = new java.util.concurrent.atomic.AtomicLong();
 
 	/**
 	 * @param classpath the init's classpath: our runtime jar and JNA's, nothing more
@@ -49,9 +68,7 @@ public final class InitLauncher {
 		Path nativeLibrary = extractJnaLibrary(libraryDir);
 		List<String> options = new ArrayList<>(List.of(
 				// a container init lives for milliseconds before exec: no GC threads to speak of
-				"-XX:+UseSerialGC", "-Xmx64m", "-Xss512k",
-				// a warm init waits for its container with this footprint: start the heap and code cache small
-				"-Xms4m", "-XX:ReservedCodeCacheSize=8m",
+				"-XX:+UseSerialGC", "-Xss512k",
 				// no hsperfdata file in the host's /tmp, which nobody would remove after exec
 				"-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
 				"-Djna.boot.library.path=" + nativeLibrary.getParent(), "-Djna.nosys=true",
@@ -67,12 +84,17 @@ public final class InitLauncher {
 			options.add("-Xlog:disable");
 		}
 		options.addAll(List.of("-cp", classpath, InitMain.class.getName()));
-		// a cold init runs its set-up once, then exec's: interpreting it costs less CPU than compiling
-		// any of it (measured: 80-100 ms less per container in a burst of 30)
-		this.coldCommand = join(List.of(java, "-Xint"), options, List.of());
-		// a warm init trains at leisure: C1 compiles what the set-up will run while it waits
-		this.warmCommand = join(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1"), options,
-				List.of(InitProtocol.WARM));
+		// interpreted, both: a cold init runs its set-up once, then exec's, so compiling any of it is
+		// waste (measured: 80-100 ms of CPU per container in a burst of 30); and a copy of a zygote that
+		// asked for a compilation while the compiler held the queue's lock at the clone would wait for
+		// ever (seen: 1 copy in about 100 with C1), so the zygote has no compiler
+		this.coldCommand = join(List.of(java, "-Xint", "-Xmx64m"), options, List.of());
+		this.zygoteCommand = join(List.of(java, "-Xint",
+				// a fixed heap, so the young generation's free room is known before each fork
+				"-Xms48m", "-Xmx48m", "-Xmn40m",
+				// no safepoint of the VM's own accord: one begun as a copy is made would stop the copy for ever
+				"-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0"), options,
+				List.of(InitProtocol.ZYGOTE));
 	}
 
 	/** {@code init.aot} beside the first classpath entry (the runtime jar), when there is one. */
@@ -89,18 +111,32 @@ public final class InitLauncher {
 
 
 	/**
-	 * Starts an init (a warm one from the pool when the container wants a fresh pid namespace)
-	 * with the given stdio and optional exec FIFO and console socket; runs {@code beforeBootstrap}
-	 * with its pid (the caller moves it into the container's cgroup there), sends the bootstrap
-	 * and waits for the init to report. Returns the pid; on a setup error the init is gone and the
-	 * error says why.
+	 * Starts an init (forked from the zygote when the container wants a fresh pid namespace and
+	 * one serves) with the given stdio and optional exec FIFO and console socket; runs
+	 * {@code beforeBootstrap} with its pid (the caller moves it into the container's cgroup there),
+	 * sends the bootstrap and waits for the init to report. Returns the pid; on a setup error the
+	 * init is gone and the error says why.
 	 */
 	public int launch(Bootstrap bootstrap, PidNamespace pidNamespace, int[] stdio, String execFifo, int consoleSocket,
 			java.util.function.IntConsumer beforeBootstrap) {
-		Spawned init = (pidNamespace.fresh() && this.pool != null) ? this.pool.take() : null;
-		if (init == null) {
-			init = spawn(pidNamespace, false);
+		Zygote current = pidNamespace.fresh() ? this.zygote : null;
+		Spawned forked = (current != null) ? current.fork() : null;
+		if (forked != null) {
+			Integer pid = bootstrap(forked, true, bootstrap, stdio, execFifo, consoleSocket, beforeBootstrap);
+			if (pid != null) {
+				this.forked.incrementAndGet();
+				return pid;
+			}
+			log.log(System.Logger.Level.WARNING, "a forked container init ({0}) was stuck on a lock held as it was "
+					+ "forked; it was killed and the container gets a fresh init instead", forked.pid());
 		}
+		return bootstrap(spawn(pidNamespace, this.coldCommand, 0), false, bootstrap, stdio, execFifo, consoleSocket,
+				beforeBootstrap);
+	}
+
+	/** Gives {@code init} its container; its pid, or null when a forked init was stuck (and is killed). */
+	private static Integer bootstrap(Spawned init, boolean forked, Bootstrap bootstrap, int[] stdio, String execFifo,
+			int consoleSocket, java.util.function.IntConsumer beforeBootstrap) {
 		int devNull = Kernel.open("/dev/null", Kernel.O_RDWR | Kernel.O_CLOEXEC, 0);
 		int fifo = (execFifo != null) ? Kernel.open(execFifo, Kernel.O_PATH | Kernel.O_CLOEXEC, 0) : devNull;
 		String report;
@@ -111,6 +147,10 @@ public final class InitLauncher {
 			UnixSockets.sendDescriptors(init.control(),
 					new int[] { stdio[0], stdio[1], stdio[2], fifo, (consoleSocket >= 0) ? consoleSocket : devNull }, length);
 			Kernel.writeFully(init.control(), json);
+			if (forked && stuck(init)) {
+				kill(init.pid());
+				return null;
+			}
 			report = readLine(init.control());
 		}
 		catch (RuntimeException ex) {
@@ -135,23 +175,80 @@ public final class InitLauncher {
 		return init.pid();
 	}
 
-	/** Keeps {@code size} inits started ahead of need; 0 turns the pool off and ends its inits. */
-	public void keepWarm(int size) {
-		WarmPool old = this.pool;
-		WarmPool next = (size > 0) ? new WarmPool(size) : null;
-		this.pool = next;
-		if (old != null) {
-			old.drain();
+	/**
+	 * Waits for a forked init to report; true when it sleeps in futex(2) meanwhile, check after
+	 * check. A copy of the zygote has one thread, so such a wait is for a lock held by a thread
+	 * it does not have (see {@link InitZygote}): it would never end.
+	 */
+	private static boolean stuck(Spawned init) {
+		int asleep = 0;
+		while (!Kernel.awaitReadable(init.control(), STUCK_CHECK_MILLIS)) {
+			asleep = Kernel.waitsOnFutex(init.pid()) ? asleep + 1 : 0;
+			if (asleep == STUCK_CHECKS) {
+				return true;
+			}
 		}
-		if (next != null) {
-			next.fill(size); // after it is the pool: a refill for a replaced pool is dropped
+		return false;
+	}
+
+	/**
+	 * Forks the inits of new containers from a trained zygote ({@link InitZygote}), or stops doing
+	 * so and ends it. Until the zygote has trained (a second or two of CPU, at low priority), and
+	 * whenever it is gone, inits start as JVMs of their own.
+	 */
+	public void forkInits(boolean on) {
+		this.forking = on;
+		Zygote old = this.zygote;
+		this.zygote = null;
+		if (old != null) {
+			old.end();
+		}
+		if (on) {
+			startZygote();
 		}
 	}
 
-	/** How many trained inits wait for a container now. */
-	public int warmInits() {
-		WarmPool current = this.pool;
-		return (current != null) ? current.ready.size() : 0;
+	/** How many inits forked from a zygote have become containers. */
+	public long forkedInits() {
+		return this.forked.get();
+	}
+
+	/** Whether a trained zygote serves now. */
+	public boolean forksInits() {
+		return this.zygote != null;
+	}
+
+	/** Starts a zygote in the background; it serves once it says it has trained. */
+	private synchronized void startZygote() {
+		long now = System.nanoTime();
+		if (!this.forking || now - this.lastZygoteStart < ZYGOTE_RESTART_NANOS) {
+			return;
+		}
+		this.lastZygoteStart = now;
+		// a platform thread: it waits in a native read for the training, which would pin a carrier
+		Thread.ofPlatform().daemon().name("berth-zygote").start(() -> {
+			Spawned process;
+			try {
+				process = spawn(PidNamespace.HOST, this.zygoteCommand, ZYGOTE_NICE);
+			}
+			catch (RuntimeException ex) {
+				log.log(System.Logger.Level.WARNING, "cannot start the init zygote; inits start as JVMs of their own", ex);
+				return;
+			}
+			Zygote started = new Zygote(process);
+			if (!readLine(process.control()).equals(InitProtocol.WARMED)) {
+				log.log(System.Logger.Level.WARNING, "the init zygote ended while training; inits start as JVMs of their own");
+				started.end();
+				return;
+			}
+			synchronized (this) {
+				if (this.forking && this.zygote == null) {
+					this.zygote = started;
+					return;
+				}
+			}
+			started.end();
+		});
 	}
 
 	/** One line from the init, or what it said before closing (an empty string if nothing). */
@@ -175,11 +272,10 @@ public final class InitLauncher {
 	 * leave it unable to start threads, so it ends right after. The child's only descriptor of
 	 * note is its end of a socket pair, at {@link InitProtocol#CONTROL_FD}.
 	 */
-	private Spawned spawn(PidNamespace pidNamespace, boolean warm) {
+	private static Spawned spawn(PidNamespace pidNamespace, List<String> command, int nice) {
 		int[] pair = UnixSockets.pair();
 		int devNull = Kernel.open("/dev/null", Kernel.O_RDWR | Kernel.O_CLOEXEC, 0);
 		int[] childFds = { devNull, devNull, devNull, pair[1] };
-		List<String> command = warm ? this.warmCommand : this.coldCommand;
 		int[] pid = new int[1];
 		RuntimeException[] failure = new RuntimeException[1];
 		Thread spawner = Thread.ofPlatform().name("berth-spawn").unstarted(() -> {
@@ -190,8 +286,8 @@ public final class InitLauncher {
 				else if (pidNamespace.fresh()) {
 					JnaLinuxSyscalls.INSTANCE.unshare(LinuxSyscalls.CLONE_NEWPID);
 				}
-				if (warm) {
-					Kernel.setThreadNice(0, WARM_NICE);
+				if (nice != 0) {
+					Kernel.setThreadNice(0, nice);
 				}
 				pid[0] = PosixSpawn.spawn(command.get(0), command, List.of("LANG=C.UTF-8"), childFds, true);
 			}
@@ -229,88 +325,68 @@ public final class InitLauncher {
 	private record Spawned(int pid, int control) {
 	}
 
-	/**
-	 * Inits started ahead of need, each already PID 1 of a fresh pid namespace, its JVM up and its
-	 * classes trained: taking one skips the JVM's start-up. A replacement starts right away.
-	 */
-	private final class WarmPool {
+	/** The zygote process, and our end of its control socket, which requests go through one at a time. */
+	private final class Zygote {
 
-		private final java.util.concurrent.BlockingQueue<Spawned> ready;
+		private final Spawned process;
 
-		WarmPool(int size) {
-			this.ready = new java.util.concurrent.ArrayBlockingQueue<>(size);
+		private boolean ended;
+
+		Zygote(Spawned process) {
+			this.process = process;
 		}
 
-		void fill(int count) {
-			for (int i = 0; i < count; i++) {
-				refill();
+		/** A forked init, or null when the zygote failed (it is then replaced in the background). */
+		synchronized Spawned fork() {
+			if (this.ended) {
+				return null;
 			}
-		}
-
-		/** A warm init, or null when none is ready (the caller then starts a cold one). */
-		Spawned take() {
-			Spawned init;
-			while ((init = this.ready.poll()) != null) {
-				refill();
-				if (Kernel.exists(init.pid()) && renice(init.pid())) {
-					return init;
+			int[] pair = UnixSockets.pair();
+			String reply = "";
+			try {
+				UnixSockets.sendDescriptors(this.process.control(), new int[] { pair[1] }, new byte[] { 'f' });
+				reply = readLine(this.process.control());
+				if (!reply.isEmpty() && reply.chars().allMatch(Character::isDigit)) {
+					return new Spawned(Integer.parseInt(reply), pair[0]);
 				}
-				Kernel.close(init.control());
 			}
+			catch (RuntimeException ex) {
+				// the zygote is gone (EPIPE): as if it had said nothing
+			}
+			finally {
+				Kernel.close(pair[1]);
+			}
+			Kernel.close(pair[0]);
+			if (reply.startsWith(InitProtocol.ERROR_PREFIX)) {
+				log.log(System.Logger.Level.WARNING, "the init zygote could not fork: {0}",
+						reply.substring(InitProtocol.ERROR_PREFIX.length()));
+				return null;
+			}
+			log.log(System.Logger.Level.WARNING, "the init zygote ended; inits start as JVMs of their own until a new one has trained");
+			retire();
 			return null;
 		}
 
-		void drain() {
-			Spawned init;
-			while ((init = this.ready.poll()) != null) {
-				// closing its socket ends a waiting init; the kill covers one still starting
-				Kernel.close(init.control());
-				InitLauncher.kill(init.pid());
+		private void retire() {
+			synchronized (InitLauncher.this) {
+				if (InitLauncher.this.zygote == this) {
+					InitLauncher.this.zygote = null;
+				}
 			}
+			end();
+			startZygote();
 		}
 
-		private void refill() {
-			if (InitLauncher.this.pool != this) {
+		/** Closing its socket ends a zygote that waits for a request; the kill covers one still training. */
+		synchronized void end() {
+			if (this.ended) {
 				return;
 			}
-			// a platform thread: it waits in a native read for the init's training, which would pin a carrier
-			Thread.ofPlatform().daemon().name("berth-warm-init").start(() -> {
-				try {
-					Spawned init = spawn(PidNamespace.FRESH, true);
-					// only a trained init beats a fresh one: taken while still training, it would cost more
-					if (!readLine(init.control()).equals(InitProtocol.WARMED) || InitLauncher.this.pool != this
-							|| !this.ready.offer(init)) {
-						InitLauncher.kill(init.pid());
-						Kernel.close(init.control());
-					}
-				}
-				catch (RuntimeException ex) {
-					// the next take starts a cold init instead
-				}
-			});
+			this.ended = true;
+			Kernel.close(this.process.control());
+			InitLauncher.kill(this.process.pid());
 		}
 
-	}
-
-	/**
-	 * Gives a warm init taken for a container the shim's own priority, thread by thread (a nice
-	 * value is a thread's); false when it is gone.
-	 */
-	private static boolean renice(int pid) {
-		try (var tasks = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
-			for (Path task : tasks) {
-				try {
-					Kernel.setThreadNice(Integer.parseInt(task.getFileName().toString()), 0);
-				}
-				catch (SyscallException ex) {
-					// a thread that ended meanwhile
-				}
-			}
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
 	}
 
 	private static void kill(int pid) {

@@ -22,18 +22,17 @@ public final class InitMain {
 		}
 		// first of all: /proc/<pid>/exe is the host's java until exec, and must not be reachable
 		Kernel.prctl(Kernel.PR_SET_DUMPABLE, 0);
-		if (args.length > 0 && args[0].equals(InitProtocol.WARM)) {
-			// a warm init: pay class loading and JIT warm-up now, before a container is waiting
-			Training.run();
-			Kernel.writeFully(InitProtocol.CONTROL_FD, (InitProtocol.WARMED + "\n").getBytes(StandardCharsets.UTF_8));
+		if (args.length > 0 && args[0].equals(InitProtocol.ZYGOTE)) {
+			// returns only in a forked copy, which goes on below as this container's init
+			InitZygote.serve();
 		}
 		Bootstrap bootstrap;
 		try {
 			bootstrap = receiveBootstrap();
 		}
 		catch (Throwable ex) {
-			// the parent went away before sending a container (a warm init the shim never used)
-			Runtime.getRuntime().halt(0);
+			// the parent went away before sending a container
+			Kernel.exitNow(0);
 			return;
 		}
 		try {
@@ -54,7 +53,8 @@ public final class InitMain {
 			catch (Throwable ignored) {
 				// the parent is gone; nobody to tell
 			}
-			Runtime.getRuntime().halt(1);
+			// not through the JVM's exit, which a forked copy could not run (it has no VM thread)
+			Kernel.exitNow(1);
 		}
 	}
 

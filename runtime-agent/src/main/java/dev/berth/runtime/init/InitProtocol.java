@@ -9,9 +9,9 @@ package dev.berth.runtime.init;
  * that many bytes of bootstrap JSON. The init answers {@code ready} once set up (a new container
  * then waits for start), or {@code error <message>}. Its end of the socket closes on exec.
  *
- * <p>Since the descriptors arrive with the bootstrap, an init can be started before anyone knows
- * what container it will become: the shim keeps a few warm, already past JVM start-up. A warm init
- * says {@code warmed} once trained; only then is it worth more than a fresh one.
+ * <p>Since the descriptors arrive with the bootstrap, an init can exist before anyone knows what
+ * container it will become: the shim forks the inits of new containers from one trained init JVM,
+ * the zygote ({@link InitZygote}), which says {@code warmed} once trained.
  *
  * <p>The exec FIFO (an {@code O_PATH} descriptor) is opened for writing through
  * {@code /proc/self/fd}, which blocks until start opens it for reading: the create/start split.
@@ -38,10 +38,10 @@ public final class InitProtocol {
 
 	public static final String MODE_SETNS = "setns";
 
-	/** The argument that starts an init warm: it loads and trains itself, then waits for a container. */
-	public static final String WARM = "--warm";
+	/** The argument that starts the zygote: it trains itself, then forks inits on request. */
+	public static final String ZYGOTE = "--zygote";
 
-	/** A warm init's line once trained, before it waits for its bootstrap. */
+	/** The zygote's line once trained, before its first request. */
 	public static final String WARMED = "warmed";
 
 	private InitProtocol() {

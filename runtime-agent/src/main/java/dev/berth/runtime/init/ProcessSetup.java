@@ -144,7 +144,7 @@ final class ProcessSetup {
 		}
 		catch (RuntimeException ex) {
 			System.err.println("berth-init: " + ex.getMessage());
-			Runtime.getRuntime().halt(127);
+			Kernel.exitNow(127);
 		}
 	}
 

@@ -10,10 +10,10 @@ import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.seccomp.SeccompProgram;
 
 /**
- * A container's whole set-up, up to the start, played once on a throwaway thread in namespaces of
- * its own, before a warm init gets its container. {@link Training} only loads the classes; the first
- * run of the set-up also resolves its call sites and runs it interpreted, which cost a container about
- * 30 ms of its start (measured: 55 ms from bootstrap to ready without a rehearsal).
+ * A container's whole set-up, up to the start, played on a throwaway thread in namespaces of its
+ * own, before the zygote forks its first container init. {@link Training} only loads the classes;
+ * the first run of the set-up also resolves its call sites, which cost a container about 30 ms of
+ * its start (measured: 55 ms from bootstrap to ready without a rehearsal).
  *
  * <p>Nothing reaches the host: mount, network, uts and ipc namespaces belong to the rehearsing thread
  * alone (unshare acts on the calling thread), the scratch root filesystem is a tmpfs in them, and they

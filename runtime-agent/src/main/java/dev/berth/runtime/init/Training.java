@@ -13,8 +13,8 @@ import dev.berth.runtime.spec.RuntimeSpec;
 /**
  * A dry run of the init's code paths that touches nothing on the machine and exits normally, for
  * the JDK to record an AOT cache from ({@code -XX:AOTCacheOutput}): the classes of a real start
- * are then loaded and linked already when an init JVM comes up. A warm init runs it too, before
- * its container arrives. It ends with a {@link Rehearsal} of a whole set-up, in namespaces that
+ * are then loaded and linked already when an init JVM comes up. The zygote runs it too, before
+ * it forks its first init. It ends with a {@link Rehearsal} of a whole set-up, in namespaces that
  * end with it. The seccomp program comes compiled with the bootstrap, as from the shim
  * (an init never compiles a profile): training carries one through the bootstrap's encoding.
  */

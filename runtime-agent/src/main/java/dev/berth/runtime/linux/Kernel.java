@@ -40,6 +40,13 @@ public final class Kernel {
 
 	public static final int WNOHANG = 1;
 
+	/** clone(2): the child's parent is our own parent, which is also the one told of its exit. */
+	public static final int CLONE_PARENT = 0x00008000;
+
+	public static final int SIGCHLD = 17;
+
+	private static final short POLLIN = 0x1;
+
 	private static final int PRIO_PROCESS = 0;
 
 	private static final int SIG_SETMASK = 2;
@@ -227,6 +234,58 @@ public final class Kernel {
 					throw new SyscallException("waitpid", "pid " + pid, ex.getErrorCode());
 				}
 			}
+		}
+	}
+
+	/**
+	 * Forks this process with clone(2) {@code flags} (namespaces, {@link #CLONE_PARENT}, and the
+	 * exit signal in the low byte): returns the child's pid here and 0 in the child.
+	 *
+	 * <p>The child is a copy of this JVM with one thread, the caller: no GC, compiler or VM thread.
+	 * Only a caller built for that may use it (see {@code InitZygote}); anything else must spawn.
+	 */
+	public static int cloneProcess(long flags) {
+		try {
+			// no new stack: like fork, the child goes on from this very frame on a copy of it
+			return (int) LibC.syscall(Syscalls.CLONE, flags, 0L, 0L, 0L);
+		}
+		catch (LastErrorException ex) {
+			throw new SyscallException("clone", "flags 0x" + Long.toHexString(flags), ex.getErrorCode());
+		}
+	}
+
+	/** Ends this process at once with {@code status}: no shutdown hooks, nothing of the JVM's exit. */
+	public static void exitNow(int status) {
+		LibC._exit(status);
+	}
+
+	/** Waits up to {@code timeoutMillis} for {@code fd} to be readable (or closed); false on timeout. */
+	public static boolean awaitReadable(int fd, int timeoutMillis) {
+		int[] pollFd = { fd, POLLIN };
+		try {
+			return LibC.poll(pollFd, 1, timeoutMillis) > 0;
+		}
+		catch (LastErrorException ex) {
+			if (ex.getErrorCode() == Errno.EINTR) {
+				return false;
+			}
+			throw new SyscallException("poll", "fd " + fd, ex.getErrorCode());
+		}
+	}
+
+	/**
+	 * True when process {@code pid} (its first thread) sleeps in futex(2), from
+	 * {@code /proc/<pid>/syscall}: for a single-threaded copy of a JVM, a wait for a lock that
+	 * some thread it no longer has was holding, which no one will ever release.
+	 */
+	public static boolean waitsOnFutex(int pid) {
+		try {
+			String call = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "syscall"));
+			int end = call.indexOf(' ');
+			return end > 0 && call.substring(0, end).equals(Long.toString(Syscalls.FUTEX));
+		}
+		catch (java.io.IOException ex) {
+			return false; // gone
 		}
 	}
 

@@ -75,6 +75,12 @@ final class LibC {
 
 	static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
 
+	/** Ends the process at once: no atexit handlers, no JVM shutdown (which a forked copy could not run). */
+	static native void _exit(int status);
+
+	/** {@code fds} holds {@code struct pollfd}s as int pairs: fd, then events | revents << 16. */
+	static native int poll(int[] fds, long count, int timeoutMillis) throws LastErrorException;
+
 	static native int ioctl(int fd, long request, Pointer argument) throws LastErrorException;
 
 	static native int ioctl(int fd, long request, long argument) throws LastErrorException;

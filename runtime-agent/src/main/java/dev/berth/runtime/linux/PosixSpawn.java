@@ -7,8 +7,9 @@ import com.sun.jna.Memory;
 import com.sun.jna.StringArray;
 
 /**
- * Starts a program with {@code posix_spawn(3)}. A JVM may not {@code fork}: between fork and exec
- * only async-signal-safe code may run, and Java code is not. glibc's posix_spawn uses a
+ * Starts a program with {@code posix_spawn(3)}. A JVM may not {@code fork} at will: between fork and
+ * exec only async-signal-safe code may run, and Java code is not (the one JVM built to be forked is
+ * the init zygote, {@code InitZygote}, and it says why it may). glibc's posix_spawn uses a
  * vfork-style clone that runs no Java at all, and it works from a thread that has unshared its
  * pid namespace, where the JVM could no longer start a thread of its own.
  */

@@ -17,6 +17,10 @@ final class Syscalls {
 
 	static final long RT_SIGACTION;
 
+	static final long CLONE;
+
+	static final long FUTEX;
+
 	static final long CLOSE_RANGE = 436;
 
 	static final long PIDFD_OPEN = 434;
@@ -29,6 +33,8 @@ final class Syscalls {
 			PIVOT_ROOT = 41;
 			SECCOMP = 277;
 			RT_SIGACTION = 134;
+			CLONE = 220;
+			FUTEX = 98;
 		}
 		else {
 			SETGROUPS = 116;
@@ -37,6 +43,8 @@ final class Syscalls {
 			PIVOT_ROOT = 155;
 			SECCOMP = 317;
 			RT_SIGACTION = 13;
+			CLONE = 56;
+			FUTEX = 202;
 		}
 	}
 

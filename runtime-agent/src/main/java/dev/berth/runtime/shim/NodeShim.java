@@ -58,7 +58,8 @@ public final class NodeShim {
 					  --state <dir>    shim state: exit records (default /run/berth/shim)
 					  --root <dir>     container runtime state (default /run/berth/runtime)
 					  --socket <path>  where the agent connects (default /run/berth/shim.sock)
-					  --warm-inits <n> container inits kept started ahead of need (default 2)
+					  --fork-inits <b> fork the inits of new containers from one trained init JVM
+					                   (default true; false: every init is a JVM of its own)
 					""");
 			return;
 		}
@@ -70,7 +71,7 @@ public final class NodeShim {
 		Files.createDirectories(state);
 		Files.writeString(state.resolve("shim.pid"), Long.toString(ProcessHandle.current().pid()));
 		InitLauncher launcher = new InitLauncher(InitLauncher.currentClasspath(), state.resolve("lib"));
-		launcher.keepWarm(Integer.parseInt(options.getOrDefault("warm-inits", "2")));
+		launcher.forkInits(Boolean.parseBoolean(options.getOrDefault("fork-inits", "true")));
 		ContainerRuntime runtime = new ContainerRuntime(root, launcher);
 		EventHub events = new EventHub();
 		IoLoop io = IoLoop.start();

@@ -12,7 +12,8 @@ import dev.berth.runtime.linux.Kernel;
 
 /**
  * create → start → wait → delete of the bundle's process, driven in-process the way the node shim
- * drives the runtime, with a cold init per container and with a warm pool. Prints medians in ms.
+ * drives the runtime, with a cold init per container and with inits forked from a zygote. Prints
+ * medians in ms.
  * Run by bench/runtime-bench.sh: {@code InProcessLatencyBench <bundle> <runtime classpath> <iterations>}.
  */
 public final class InProcessLatencyBench {
@@ -25,23 +26,22 @@ public final class InProcessLatencyBench {
 		String classpath = args[1];
 		int iterations = Integer.parseInt(args[2]);
 		Path state = Path.of(args[0]).resolveSibling("inprocess-state");
-		for (int warm : new int[] { 0, 2 }) {
+		for (boolean forking : new boolean[] { false, true }) {
 			InitLauncher launcher = new InitLauncher(classpath, state.resolve(".lib"));
-			launcher.keepWarm(warm);
+			launcher.forkInits(forking);
 			try (ContainerRuntime runtime = new ContainerRuntime(state, launcher)) {
-				Thread.sleep(warm > 0 ? 2000 : 0);
-				run(runtime, bundle, "warmup" + warm);
+				while (forking && !launcher.forksInits()) {
+					Thread.sleep(50); // the zygote trains in the background
+				}
+				run(runtime, bundle, "warmup" + forking);
 				List<Double> times = new ArrayList<>();
 				for (int i = 0; i < iterations; i++) {
 					long start = System.nanoTime();
-					run(runtime, bundle, "b" + warm + "-" + i);
+					run(runtime, bundle, "b" + forking + "-" + i);
 					times.add((System.nanoTime() - start) / 1e6);
-					if (warm > 0) {
-						Thread.sleep(1500); // a pool refills between containers (its JVM starts in the background)
-					}
 				}
 				Collections.sort(times);
-				System.out.printf("%s %.1f%n", (warm > 0) ? "in-process-warm" : "in-process-cold", times.get(times.size() / 2));
+				System.out.printf("%s %.1f%n", forking ? "in-process-forked" : "in-process-cold", times.get(times.size() / 2));
 			}
 		}
 	}

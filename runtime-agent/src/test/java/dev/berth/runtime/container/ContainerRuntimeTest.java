@@ -80,17 +80,27 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
-	void warmInitsBecomeContainersAndAreReplaced() throws Exception {
-		this.runtime = TestRuntimes.createWarm(this.temp.resolve("warm-state"), 1);
+	void forkedInitsBecomeContainers() throws Exception {
+		Path state = this.temp.resolve("forking-state");
+		InitLauncher launcher = TestRuntimes.forkingLauncher(state);
+		this.runtime = new ContainerRuntime(state, launcher);
 		for (int i = 0; i < 3; i++) {
-			// started at nice 19, an init taken for a container runs at the shim's priority; its
-			// rehearsal left it the full capabilities to drop to the container's own
+			// each a child of ours (run() reaps it), PID 1 of its own namespace; the zygote trained at
+			// nice 19, its copies set up at ours; its rehearsals left it every capability to drop
 			Result result = run(List.of("sh", "-c", "echo $$; hostname; cut -d' ' -f19 /proc/$$/stat; grep CapEff /proc/$$/status"),
-					(spec) -> spec.put("hostname", "warm"));
+					(spec) -> spec.put("hostname", "forked"));
 			assertThat(result.exitCode()).isZero();
-			assertThat(result.stdout()).isEqualTo("1\nwarm\n0\nCapEff:\t00000000a80425fb\n");
+			assertThat(result.stdout()).isEqualTo("1\nforked\n0\nCapEff:\t00000000a80425fb\n");
 		}
+		assertThat(launcher.forkedInits()).isEqualTo(3);
+		// a copy that fails its set-up reports as a spawned init does, and the zygote goes on
+		assertThatThrownBy(() -> createAndStart(List.of("/no/such/program"), (spec) -> {
+		}, Stdio.inherit())).isInstanceOf(ContainerException.class).hasMessageContaining("no such file or directory");
+		assertThat(run(List.of("true"), (spec) -> {
+		}).exitCode()).isZero();
+		assertThat(launcher.forkedInits()).isEqualTo(4);
 		this.runtime.close();
+		assertThat(launcher.forksInits()).isFalse();
 	}
 
 	@Test

@@ -1,0 +1,121 @@
+package dev.berth.runtime.init;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+
+import dev.berth.runtime.linux.Kernel;
+import dev.berth.runtime.linux.LinuxSyscalls;
+import dev.berth.runtime.linux.UnixSockets;
+
+/**
+ * One init JVM per node that forks the init of every new container: started once and trained, it
+ * clones a copy of itself for each container, and the copy goes on as that container's init. A
+ * copy skips what a fresh JVM pays before its first system call (start-up, class loading, JNA's
+ * binding, the first run of every call site: about 220 ms of CPU) and costs about 25 ms instead.
+ *
+ * <p>A copy of a JVM is safe only within limits, and the zygote keeps them:
+ * <ul>
+ * <li>the copy has one thread, the one that asked for the clone: no GC, compiler or VM thread. So
+ * it allocates only within room left free in the young generation for it (a collection would wait
+ * for the VM thread), it starts no thread and it never exits through the JVM ({@link Kernel#exitNow}).
+ * <li>a lock that another thread of the zygote held at the instant of the clone stays held in the
+ * copy for ever. So the zygote runs interpreted, with no compiler thread (a copy would ask for
+ * compilations under the compile queue's lock: with C1, 1 copy in about 100 waited on it for
+ * ever), and after training it runs nothing but this loop. The launcher catches what is left: a
+ * copy found asleep in futex(2) before it is ready is killed, and the container gets a fresh JVM
+ * instead ({@code InitLauncher}).
+ * </ul>
+ *
+ * <p>Each copy is PID 1 of a pid namespace of its own ({@code CLONE_NEWPID}), a child of the
+ * zygote's parent ({@code CLONE_PARENT}: the shim, which reaps it as any other init), and leads a
+ * session of its own, as a spawned init does.
+ *
+ * <p>The protocol, on {@link InitProtocol#CONTROL_FD}: the zygote says {@code warmed} once trained;
+ * then each request is one byte with one descriptor attached, the copy's control socket, and the
+ * answer is a line with the copy's pid, or {@code error <message>}. The copy finds its control socket
+ * at {@link InitProtocol#CONTROL_FD} and goes on as {@link InitMain} goes on for a spawned init.
+ */
+final class InitZygote {
+
+	/**
+	 * Young-generation room kept free for a copy. A container's set-up allocates well under 2 MiB
+	 * (its spec parsed, its paths and mount options); the rest is margin for large specs.
+	 */
+	private static final long COPY_HEAP_ROOM = 16L << 20;
+
+	/**
+	 * How often training runs the set-up: once loads and links every class and resolves every call
+	 * site a container's set-up needs; the second run finds what the first one's first-time paths hid.
+	 */
+	private static final int TRAINING_ROUNDS = 2;
+
+	private InitZygote() {
+	}
+
+	/**
+	 * Trains, then forks on request until the launcher goes away. Returns only in a copy, which
+	 * goes on as a container's init.
+	 */
+	static void serve() throws Exception {
+		for (int i = 0; i < TRAINING_ROUNDS; i++) {
+			Training.run();
+		}
+		// trained at the low priority we were started with; copies set containers up at the shim's
+		Kernel.setThreadNice(0, 0);
+		say(InitProtocol.WARMED);
+		MemoryPoolMXBean eden = youngGeneration();
+		while (true) {
+			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 1, 1);
+			if (request.fds().length != 1) {
+				Kernel.exitNow(0); // the launcher closed its end: nothing more to fork for
+			}
+			int control = request.fds()[0];
+			keepRoomForCopy(eden);
+			int pid;
+			try {
+				pid = Kernel.cloneProcess(Kernel.CLONE_PARENT | LinuxSyscalls.CLONE_NEWPID | Kernel.SIGCHLD);
+			}
+			catch (RuntimeException ex) {
+				Kernel.close(control);
+				say(InitProtocol.ERROR_PREFIX + ex.getMessage());
+				continue;
+			}
+			if (pid == 0) {
+				// the copy: its own control socket where an init has it (closing our copy of the zygote's),
+				// and a session of its own, as posix_spawn gives a cold init
+				Kernel.dup2(control, InitProtocol.CONTROL_FD);
+				Kernel.close(control);
+				Kernel.setsid();
+				return;
+			}
+			Kernel.close(control);
+			say(Integer.toString(pid));
+		}
+	}
+
+	/** Collects garbage now when the young generation has less room than a copy may need. */
+	private static void keepRoomForCopy(MemoryPoolMXBean eden) {
+		MemoryUsage usage = eden.getUsage();
+		if (usage.getCommitted() - usage.getUsed() < COPY_HEAP_ROOM) {
+			System.gc();
+		}
+	}
+
+	/** The pool new objects are allocated in (Serial GC's eden), where a copy allocates. */
+	private static MemoryPoolMXBean youngGeneration() {
+		for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+			if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Eden")) {
+				return pool;
+			}
+		}
+		throw new IllegalStateException("no eden space: the zygote needs the serial collector");
+	}
+
+	private static void say(String line) {
+		Kernel.writeFully(InitProtocol.CONTROL_FD, (line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+	}
+
+}

@@ -6,6 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,7 +78,8 @@ public final class ContainerRuntime implements AutoCloseable {
 		Path dir = this.root.resolve(id);
 		try {
 			Files.createDirectories(this.root);
-			Files.createDirectory(dir);
+			// root's alone: it holds the exec FIFO, which the init must be able to write as any user
+			Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 		}
 		catch (FileAlreadyExistsException ex) {
 			throw new ContainerExistsException(id);
@@ -89,7 +91,12 @@ public final class ContainerRuntime implements AutoCloseable {
 		CgroupManager cgroup = CgroupManager.create(cgroupsPath);
 		try {
 			Files.writeString(dir.resolve(SPEC_COPY), specJson);
-			Kernel.mkfifo(dir.resolve(EXEC_FIFO).toString(), 0622);
+			Path fifo = dir.resolve(EXEC_FIFO);
+			Kernel.mkfifo(fifo.toString(), 0622);
+			// writable by others, as runc's, whatever our umask: the init opens it after taking the
+			// container's user, maybe with no capability left to override a root-only mode; only its
+			// O_PATH descriptor reaches it, the state directory being root's alone
+			Files.setPosixFilePermissions(fifo, PosixFilePermissions.fromString("rw--w--w-"));
 			RuntimeSpec.Namespace pidNs = spec.linux().namespace("pid");
 			InitLauncher.PidNamespace pidNamespace = (pidNs == null) ? InitLauncher.PidNamespace.HOST
 					: pidNs.path().isEmpty() ? InitLauncher.PidNamespace.FRESH

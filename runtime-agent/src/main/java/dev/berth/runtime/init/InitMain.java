@@ -50,8 +50,9 @@ public final class InitMain {
 				Kernel.writeFully(InitProtocol.CONTROL_FD,
 						(InitProtocol.ERROR_PREFIX + message.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
 			}
-			catch (Throwable ignored) {
-				// the parent is gone; nobody to tell
+			catch (Throwable notHeard) {
+				// after ready nobody reads the control socket: the container's stderr is where it shows
+				System.err.println("berth-init: " + message);
 			}
 			// not through the JVM's exit, which a forked copy could not run (it has no VM thread)
 			Kernel.exitNow(1);
@@ -101,7 +102,8 @@ public final class InitMain {
 		for (String name : new String[] { "dev.berth.runtime.linux.Rlimits", "dev.berth.runtime.linux.Credentials",
 				"dev.berth.runtime.linux.Capability", "dev.berth.runtime.linux.SyscallException",
 				"dev.berth.runtime.linux.Errno", "dev.berth.runtime.linux.Syscalls", "dev.berth.runtime.linux.Kernel", "dev.berth.runtime.linux.Signals", "dev.berth.runtime.linux.Pty", "dev.berth.runtime.linux.UnixSockets",
-				"dev.berth.runtime.init.ProcessSetup", "com.sun.jna.StringArray", "com.sun.jna.Memory",
+				"dev.berth.runtime.init.ProcessSetup", "com.sun.jna.StringArray", "com.sun.jna.NativeString",
+				"com.sun.jna.NativeString$StringMemory", "com.sun.jna.Memory",
 				"com.sun.jna.LastErrorException" }) {
 			Class.forName(name, true, loader);
 		}

@@ -83,6 +83,10 @@ final class TaskManager {
 	void start(String id, String execId) {
 		synchronized (lock(id)) {
 			Task task = task(id, execId);
+			if (task.phase() == Task.Phase.STOPPED) {
+				// its init failed after it was set up (its stderr, the container's log, says why)
+				throw new ShimException(ShimException.Kind.CONFLICT, "process " + task.key() + " exited before it was started");
+			}
 			if (task.phase() != Task.Phase.CREATED) {
 				throw new ShimException(ShimException.Kind.CONFLICT, "process " + task.key() + " was already started");
 			}

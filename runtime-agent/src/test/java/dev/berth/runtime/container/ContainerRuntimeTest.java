@@ -137,6 +137,19 @@ class ContainerRuntimeTest {
 	}
 
 	@Test
+	void aUserWithNoCapabilityLeftStillStarts() throws IOException {
+		// the init opens the exec FIFO after taking the user: no CAP_DAC_OVERRIDE may be needed for it
+		Result result = run(List.of("id", "-u"), (spec) -> {
+			TestBundles.child(spec, "process").put("user", Json.obj("uid", 1000, "gid", 1000));
+			TestBundles.child(spec, "process").put("capabilities", Json.obj("bounding", List.of(), "effective",
+					List.of(), "permitted", List.of()));
+		});
+		assertThat(result.stderr()).isEmpty();
+		assertThat(result.stdout()).isEqualTo("1000\n");
+		assertThat(result.exitCode()).isZero();
+	}
+
+	@Test
 	void maskedPathsAreEmptyAndProcSysIsReadOnly() throws IOException {
 		// /proc/kcore where the kernel has one; /proc/keys and /proc/acpi are masked files and dirs everywhere
 		Result result = run(List.of("sh", "-c",

@@ -148,7 +148,8 @@ echo "goal: berthd <= 0.5 x dockerd"
 
 # pre_exec_cpu_ms PID...: the CPU time (user + system) these processes had used, on average, in
 # ms; for a process that has done nothing since it exec'd its workload (sleep), that is what its
-# container's process cost before exec: all of Berth's init JVM, but only runc init's last stage
+# container's process cost before exec: all of Berth's init (a copy of its zygote, from the
+# clone), but only runc init's last stage
 declare -A pre_exec_ms
 pre_exec_cpu_ms() {
   local pid ticks=0
@@ -194,7 +195,8 @@ for engine in "${engines[@]}"; do
 done
 echo "goal: berthd >= 2 x dockerd's containers/s"
 echo "(pre-exec CPU: what each container's process had used when it exec'd sleep, averaged over the last round:"
-echo " all of Berth's init JVM; for dockerd and podman only runc init's last stage, not runc's other processes)"
+echo " all of Berth's init, from its clone off the zygote; for dockerd and podman only runc init's last stage,"
+echo " not runc's other processes)"
 snapshot removed
 
 echo
@@ -253,6 +255,6 @@ for engine in dockerd podman; do
   printf '  %-10s %6s KiB RSS, %s KiB PSS   (%d %s, averaged)\n' "$engine" "$(($(nth 2 "$m") / $(nth 4 "$m")))" \
     "$(($(nth 3 "$m") / $(nth 4 "$m")))" "$(nth 4 "$m")" "$([ "$engine" = dockerd ] && echo containerd-shim-runc-v2 || echo conmon)"
 done
-echo "(berthd: engine-service, runtime agent, lifecycle-service and gateway JVMs, the node shim and the inits it"
-echo " keeps warm; dockerd: dockerd and containerd, plus a containerd-shim-runc-v2 per running container;"
+echo "(berthd: engine-service, runtime agent, lifecycle-service and gateway JVMs, the node shim and its init"
+echo " zygote; dockerd: dockerd and containerd, plus a containerd-shim-runc-v2 per running container;"
 echo " podman: the service, plus a conmon per running container. goal: <= 1 MiB per container)"

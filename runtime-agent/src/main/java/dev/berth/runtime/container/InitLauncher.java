@@ -111,16 +111,15 @@ public final class InitLauncher {
 
 
 	/**
-	 * Starts an init (forked from the zygote when the container wants a fresh pid namespace and
-	 * one serves) with the given stdio and optional exec FIFO and console socket; runs
+	 * Starts an init (forked from the zygote when one serves) with the given stdio and optional exec FIFO and console socket; runs
 	 * {@code beforeBootstrap} with its pid (the caller moves it into the container's cgroup there),
 	 * sends the bootstrap and waits for the init to report. Returns the pid; on a setup error the
 	 * init is gone and the error says why.
 	 */
 	public int launch(Bootstrap bootstrap, PidNamespace pidNamespace, int[] stdio, String execFifo, int consoleSocket,
 			java.util.function.IntConsumer beforeBootstrap) {
-		Zygote current = pidNamespace.fresh() ? this.zygote : null;
-		Spawned forked = (current != null) ? current.fork() : null;
+		Zygote current = this.zygote;
+		Spawned forked = (current != null) ? current.fork(pidNamespace) : null;
 		if (forked != null) {
 			Integer pid = bootstrap(forked, true, bootstrap, stdio, execFifo, consoleSocket, beforeBootstrap);
 			if (pid != null) {
@@ -192,8 +191,8 @@ public final class InitLauncher {
 	}
 
 	/**
-	 * Forks the inits of new containers from a trained zygote ({@link InitZygote}), or stops doing
-	 * so and ends it. Until the zygote has trained (a second or two of CPU, at low priority), and
+	 * Forks every init, new containers' and execs', from a trained zygote ({@link InitZygote}), or
+	 * stops doing so and ends it. Until the zygote has trained (a second or two of CPU, at low priority), and
 	 * whenever it is gone, inits start as JVMs of their own.
 	 */
 	public void forkInits(boolean on) {
@@ -337,14 +336,14 @@ public final class InitLauncher {
 		}
 
 		/** A forked init, or null when the zygote failed (it is then replaced in the background). */
-		synchronized Spawned fork() {
+		synchronized Spawned fork(PidNamespace pidNamespace) {
 			if (this.ended) {
 				return null;
 			}
 			int[] pair = UnixSockets.pair();
 			String reply = "";
 			try {
-				UnixSockets.sendDescriptors(this.process.control(), new int[] { pair[1] }, new byte[] { 'f' });
+				UnixSockets.sendDescriptors(this.process.control(), new int[] { pair[1] }, request(pidNamespace));
 				reply = readLine(this.process.control());
 				if (!reply.isEmpty() && reply.chars().allMatch(Character::isDigit)) {
 					return new Spawned(Integer.parseInt(reply), pair[0]);
@@ -365,6 +364,21 @@ public final class InitLauncher {
 			log.log(System.Logger.Level.WARNING, "the init zygote ended; inits start as JVMs of their own until a new one has trained");
 			retire();
 			return null;
+		}
+
+		/** Where the copy is born, as {@link InitProtocol} words it. */
+		private static byte[] request(PidNamespace pidNamespace) {
+			if (pidNamespace.fresh()) {
+				return new byte[] { InitProtocol.FORK_NEW_PID_NAMESPACE };
+			}
+			if (pidNamespace.path() == null) {
+				return new byte[] { InitProtocol.FORK_HOST_PID_NAMESPACE };
+			}
+			byte[] path = pidNamespace.path().getBytes(StandardCharsets.UTF_8);
+			byte[] request = new byte[1 + path.length];
+			request[0] = InitProtocol.FORK_JOIN_PID_NAMESPACE;
+			System.arraycopy(path, 0, request, 1, path.length);
+			return request;
 		}
 
 		private void retire() {

@@ -41,6 +41,16 @@ public final class InitProtocol {
 	/** The argument that starts the zygote: it trains itself, then forks inits on request. */
 	public static final String ZYGOTE = "--zygote";
 
+	/**
+	 * A request to the zygote: this first byte says where the copy's pid namespace is, a new one,
+	 * ours, or the one at the path that follows (an exec's); the copy's control socket comes with it.
+	 */
+	public static final byte FORK_NEW_PID_NAMESPACE = 'n';
+
+	public static final byte FORK_HOST_PID_NAMESPACE = 'h';
+
+	public static final byte FORK_JOIN_PID_NAMESPACE = 'j';
+
 	/** The zygote's line once trained, before its first request. */
 	public static final String WARMED = "warmed";
 

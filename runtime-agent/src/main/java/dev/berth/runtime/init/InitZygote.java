@@ -6,13 +6,14 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 
+import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.linux.UnixSockets;
 
 /**
- * One init JVM per node that forks the init of every new container: started once and trained, it
- * clones a copy of itself for each container, and the copy goes on as that container's init. A
+ * One init JVM per node that forks every container init: started once and trained, it clones a
+ * copy of itself for each new container and each exec, and the copy goes on as that init. A
  * copy skips what a fresh JVM pays before its first system call (start-up, class loading, JNA's
  * binding, the first run of every call site: about 220 ms of CPU) and costs about 25 ms instead.
  *
@@ -29,14 +30,15 @@ import dev.berth.runtime.linux.UnixSockets;
  * instead ({@code InitLauncher}).
  * </ul>
  *
- * <p>Each copy is PID 1 of a pid namespace of its own ({@code CLONE_NEWPID}), a child of the
- * zygote's parent ({@code CLONE_PARENT}: the shim, which reaps it as any other init), and leads a
- * session of its own, as a spawned init does.
+ * <p>A new container's copy is PID 1 of a pid namespace of its own ({@code CLONE_NEWPID}); an exec's
+ * is born in its container's. Each is a child of the zygote's parent ({@code CLONE_PARENT}: the
+ * shim, which reaps it as any other init) and leads a session of its own, as a spawned init does.
  *
  * <p>The protocol, on {@link InitProtocol#CONTROL_FD}: the zygote says {@code warmed} once trained;
- * then each request is one byte with one descriptor attached, the copy's control socket, and the
- * answer is a line with the copy's pid, or {@code error <message>}. The copy finds its control socket
- * at {@link InitProtocol#CONTROL_FD} and goes on as {@link InitMain} goes on for a spawned init.
+ * then each request is a message with one descriptor attached, the copy's control socket: a byte
+ * for the pid namespace ({@code InitProtocol.FORK_*}), then for an exec the path of the container's.
+ * The answer is a line with the copy's pid, or {@code error <message>}. The copy finds its control
+ * socket at {@link InitProtocol#CONTROL_FD} and goes on as {@link InitMain} goes on for a spawned init.
  */
 final class InitZygote {
 
@@ -51,6 +53,8 @@ final class InitZygote {
 	 * site a container's set-up needs; the second run finds what the first one's first-time paths hid.
 	 */
 	private static final int TRAINING_ROUNDS = 2;
+
+	private static final int MAX_REQUEST_BYTES = 4096;
 
 	private InitZygote() {
 	}
@@ -68,15 +72,16 @@ final class InitZygote {
 		say(InitProtocol.WARMED);
 		MemoryPoolMXBean eden = youngGeneration();
 		while (true) {
-			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 1, 1);
-			if (request.fds().length != 1) {
+			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 1, MAX_REQUEST_BYTES);
+			if (request.fds().length != 1 || request.data().length == 0) {
 				Kernel.exitNow(0); // the launcher closed its end: nothing more to fork for
 			}
 			int control = request.fds()[0];
+			String pidNamespace = new String(request.data(), 1, request.data().length - 1, StandardCharsets.UTF_8);
 			keepRoomForCopy(eden);
 			int pid;
 			try {
-				pid = Kernel.cloneProcess(Kernel.CLONE_PARENT | LinuxSyscalls.CLONE_NEWPID | Kernel.SIGCHLD);
+				pid = fork(request.data()[0], pidNamespace);
 			}
 			catch (RuntimeException ex) {
 				Kernel.close(control);
@@ -93,6 +98,48 @@ final class InitZygote {
 			}
 			Kernel.close(control);
 			say(Integer.toString(pid));
+		}
+	}
+
+	/**
+	 * Clones a copy in the pid namespace the request names: a new one, ours, or the one at
+	 * {@code path} (an exec into a container). Returns 0 in the copy.
+	 */
+	private static int fork(byte mode, String path) {
+		long flags = Kernel.CLONE_PARENT | Kernel.SIGCHLD;
+		switch (mode) {
+			case InitProtocol.FORK_NEW_PID_NAMESPACE -> flags |= LinuxSyscalls.CLONE_NEWPID;
+			case InitProtocol.FORK_HOST_PID_NAMESPACE -> {
+			}
+			case InitProtocol.FORK_JOIN_PID_NAMESPACE -> {
+				// setns(CLONE_NEWPID) moves where our next child is born, not us
+				JnaLinuxSyscalls.INSTANCE.setns(path, LinuxSyscalls.CLONE_NEWPID);
+				int pid;
+				try {
+					pid = Kernel.cloneProcess(flags);
+				}
+				catch (RuntimeException ex) {
+					backToOurPidNamespace();
+					throw ex;
+				}
+				if (pid != 0) {
+					backToOurPidNamespace();
+				}
+				return pid;
+			}
+			default -> throw new IllegalArgumentException("unknown request " + mode);
+		}
+		return Kernel.cloneProcess(flags);
+	}
+
+	/** Children born in our own pid namespace again; a zygote that cannot is no use, and ends. */
+	private static void backToOurPidNamespace() {
+		try {
+			JnaLinuxSyscalls.INSTANCE.setns("/proc/self/ns/pid", LinuxSyscalls.CLONE_NEWPID);
+		}
+		catch (RuntimeException ex) {
+			say(InitProtocol.ERROR_PREFIX + "cannot return to its own pid namespace: " + ex.getMessage());
+			Kernel.exitNow(1);
 		}
 	}
 

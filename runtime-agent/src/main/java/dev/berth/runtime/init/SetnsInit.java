@@ -4,8 +4,9 @@ import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.spec.RuntimeSpec;
 
 /**
- * Runs an extra process inside a running container ({@code exec}). The spawner already put us in
- * the container's pid namespace and the parent in its cgroup; here we join the rest and exec.
+ * Runs an extra process inside a running container ({@code exec}). We were born in the container's
+ * pid namespace (the spawner or the zygote saw to it) and the parent put us in its cgroup; here we
+ * join the rest and exec.
  */
 final class SetnsInit {
 
@@ -28,7 +29,8 @@ final class SetnsInit {
 		// setns into a mount namespace needs a filesystem context (root, cwd) of our own
 		this.sys.unshare(LinuxSyscalls.CLONE_FS);
 		for (String ns : NAMESPACES) {
-			this.sys.setns("/proc/" + this.bootstrap.targetPid() + "/ns/" + ns, 0);
+			// concat, not +: a forked init would link a + call site, unreached in training, every time
+			this.sys.setns("/proc/".concat(Long.toString(this.bootstrap.targetPid())).concat("/ns/").concat(ns), 0);
 		}
 		if (process.terminal()) {
 			if (!this.bootstrap.consoleSocket()) {

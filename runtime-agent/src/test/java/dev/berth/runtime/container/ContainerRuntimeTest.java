@@ -65,6 +65,8 @@ class ContainerRuntimeTest {
 			}
 			this.runtime.delete(id, true);
 		}
+		// ends a test's init zygote, if it started one
+		this.runtime.close();
 	}
 
 	@AfterAll
@@ -99,7 +101,7 @@ class ContainerRuntimeTest {
 		assertThat(run(List.of("true"), (spec) -> {
 		}).exitCode()).isZero();
 		assertThat(launcher.forkedInits()).isEqualTo(4);
-		this.runtime.close();
+		launcher.forkInits(false);
 		assertThat(launcher.forksInits()).isFalse();
 	}
 
@@ -286,6 +288,26 @@ class ContainerRuntimeTest {
 
 	@Test
 	void execJoinsThePidNamespaceAndFilesystem() throws IOException {
+		assertExecJoinsThePidNamespaceAndFilesystem();
+	}
+
+	@Test
+	void forkedExecJoinsThePidNamespaceAndFilesystem() throws Exception {
+		Path state = this.temp.resolve("forking-exec-state");
+		InitLauncher launcher = TestRuntimes.forkingLauncher(state);
+		this.runtime = new ContainerRuntime(state, launcher);
+		assertExecJoinsThePidNamespaceAndFilesystem();
+		// the container's init and the exec's, both copies of the zygote
+		assertThat(launcher.forkedInits()).isEqualTo(2);
+		// and a container with no pid namespace of its own: its init is born in ours
+		Result host = run(List.of("sh", "-c", "[ $$ -ne 1 ] && echo host"), (spec) -> TestBundles
+			.child(spec, "linux")
+			.put("namespaces", List.of(Json.obj("type", "mount"), Json.obj("type", "uts"))));
+		assertThat(host.stdout()).isEqualTo("host\n");
+		assertThat(launcher.forkedInits()).isEqualTo(3);
+	}
+
+	private void assertExecJoinsThePidNamespaceAndFilesystem() throws IOException {
 		String id = createAndStart(List.of("sh", "-c", "echo marker > /tmp/marker; sleep 1000"), (spec) -> {
 		}, Stdio.inherit());
 		int[] stdout = Kernel.pipe();

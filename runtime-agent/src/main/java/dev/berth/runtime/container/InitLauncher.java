@@ -146,7 +146,7 @@ public final class InitLauncher {
 			UnixSockets.sendDescriptors(init.control(),
 					new int[] { stdio[0], stdio[1], stdio[2], fifo, (consoleSocket >= 0) ? consoleSocket : devNull }, length);
 			Kernel.writeFully(init.control(), json);
-			if (forked && stuck(init)) {
+			if (forked && stuck(init.pid(), init.control())) {
 				kill(init.pid());
 				return null;
 			}
@@ -175,14 +175,14 @@ public final class InitLauncher {
 	}
 
 	/**
-	 * Waits for a forked init to report; true when it sleeps in futex(2) meanwhile, check after
-	 * check. A copy of the zygote has one thread, so such a wait is for a lock held by a thread
-	 * it does not have (see {@link InitZygote}): it would never end.
+	 * Waits for a forked init to report on {@code control}; true when it sleeps in futex(2)
+	 * meanwhile, check after check. A copy of the zygote has one thread, so such a wait is for a
+	 * lock held by a thread it does not have (see {@link InitZygote}): it would never end.
 	 */
-	private static boolean stuck(Spawned init) {
+	static boolean stuck(int pid, int control) {
 		int asleep = 0;
-		while (!Kernel.awaitReadable(init.control(), STUCK_CHECK_MILLIS)) {
-			asleep = Kernel.waitsOnFutex(init.pid()) ? asleep + 1 : 0;
+		while (!Kernel.awaitReadable(control, STUCK_CHECK_MILLIS)) {
+			asleep = Kernel.waitsOnFutex(pid) ? asleep + 1 : 0;
 			if (asleep == STUCK_CHECKS) {
 				return true;
 			}

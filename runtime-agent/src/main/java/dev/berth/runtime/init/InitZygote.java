@@ -25,7 +25,8 @@ import dev.berth.runtime.linux.UnixSockets;
  * <li>a lock that another thread of the zygote held at the instant of the clone stays held in the
  * copy for ever. So the zygote runs interpreted, with no compiler thread (a copy would ask for
  * compilations under the compile queue's lock: with C1, 1 copy in about 100 waited on it for
- * ever), and after training it runs nothing but this loop. The launcher catches what is left: a
+ * ever) and no compiled code (a class a copy loads could invalidate some, and deoptimizing needs
+ * the VM thread), and after training it runs nothing but this loop. The launcher catches what is left: a
  * copy found asleep in futex(2) before it is ready is killed, and the container gets a fresh JVM
  * instead ({@code InitLauncher}).
  * </ul>

@@ -19,7 +19,6 @@ import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.linux.PosixSpawn;
-import dev.berth.runtime.linux.SyscallException;
 import dev.berth.runtime.linux.UnixSockets;
 
 /**
@@ -48,7 +47,7 @@ public final class InitLauncher {
 	/** A zygote that died is started again, but not more often than this. */
 	private static final long ZYGOTE_RESTART_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
-	/** Whether inits of new containers are forked from a zygote. */
+	/** Whether inits are forked from a zygote (see {@link #forkInits}). */
 	private volatile boolean forking;
 
 	/** The trained zygote, or null while none is (yet) serving. */
@@ -111,8 +110,8 @@ public final class InitLauncher {
 
 
 	/**
-	 * Starts an init (forked from the zygote when one serves) with the given stdio and optional exec FIFO and console socket; runs
-	 * {@code beforeBootstrap} with its pid (the caller moves it into the container's cgroup there),
+	 * Starts an init (forked from the zygote when one serves) with the given stdio and optional
+	 * exec FIFO and console socket; runs {@code beforeBootstrap} with its pid (the caller moves it into the container's cgroup there),
 	 * sends the bootstrap and waits for the init to report. Returns the pid; on a setup error the
 	 * init is gone and the error says why.
 	 */
@@ -192,8 +191,8 @@ public final class InitLauncher {
 
 	/**
 	 * Forks every init, new containers' and execs', from a trained zygote ({@link InitZygote}), or
-	 * stops doing so and ends it. Until the zygote has trained (a second or two of CPU, at low priority), and
-	 * whenever it is gone, inits start as JVMs of their own.
+	 * stops doing so and ends it. Until the zygote has trained (a second or two of CPU, at low
+	 * priority), and whenever it is gone, inits start as JVMs of their own.
 	 */
 	public void forkInits(boolean on) {
 		this.forking = on;

@@ -47,8 +47,7 @@ public final class InitMain {
 		catch (Throwable ex) {
 			String message = (ex.getMessage() != null) ? ex.getMessage() : ex.toString();
 			try {
-				Kernel.writeFully(InitProtocol.CONTROL_FD,
-						(InitProtocol.ERROR_PREFIX + message.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+				tell(InitProtocol.ERROR_PREFIX + message);
 			}
 			catch (Throwable notHeard) {
 				// after ready nobody reads the control socket: the container's stderr is where it shows
@@ -111,7 +110,12 @@ public final class InitMain {
 
 	/** Tells the parent that the process is set up (a new container then waits for start). */
 	static void reportReady() {
-		Kernel.writeFully(InitProtocol.CONTROL_FD, (InitProtocol.READY + "\n").getBytes(StandardCharsets.UTF_8));
+		tell(InitProtocol.READY);
+	}
+
+	/** One line to the parent on the control socket (a line break inside it would end it early). */
+	static void tell(String line) {
+		Kernel.writeFully(InitProtocol.CONTROL_FD, (line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
 	}
 
 }

@@ -70,7 +70,7 @@ final class InitZygote {
 		}
 		// trained at the low priority we were started with; copies set containers up at the shim's
 		Kernel.setThreadNice(0, 0);
-		say(InitProtocol.WARMED);
+		InitMain.tell(InitProtocol.WARMED);
 		MemoryPoolMXBean eden = youngGeneration();
 		while (true) {
 			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 1, MAX_REQUEST_BYTES);
@@ -86,7 +86,7 @@ final class InitZygote {
 			}
 			catch (RuntimeException ex) {
 				Kernel.close(control);
-				say(InitProtocol.ERROR_PREFIX + ex.getMessage());
+				InitMain.tell(InitProtocol.ERROR_PREFIX + ex.getMessage());
 				continue;
 			}
 			if (pid == 0) {
@@ -98,7 +98,7 @@ final class InitZygote {
 				return;
 			}
 			Kernel.close(control);
-			say(Integer.toString(pid));
+			InitMain.tell(Integer.toString(pid));
 		}
 	}
 
@@ -108,29 +108,31 @@ final class InitZygote {
 	 */
 	private static int fork(byte mode, String path) {
 		long flags = Kernel.CLONE_PARENT | Kernel.SIGCHLD;
-		switch (mode) {
-			case InitProtocol.FORK_NEW_PID_NAMESPACE -> flags |= LinuxSyscalls.CLONE_NEWPID;
-			case InitProtocol.FORK_HOST_PID_NAMESPACE -> {
-			}
-			case InitProtocol.FORK_JOIN_PID_NAMESPACE -> {
-				// setns(CLONE_NEWPID) moves where our next child is born, not us
-				JnaLinuxSyscalls.INSTANCE.setns(path, LinuxSyscalls.CLONE_NEWPID);
-				int pid;
-				try {
-					pid = Kernel.cloneProcess(flags);
-				}
-				catch (RuntimeException ex) {
-					backToOurPidNamespace();
-					throw ex;
-				}
-				if (pid != 0) {
-					backToOurPidNamespace();
-				}
-				return pid;
-			}
-			default -> throw new IllegalArgumentException("unknown request " + mode);
+		boolean join = mode == InitProtocol.FORK_JOIN_PID_NAMESPACE;
+		if (mode == InitProtocol.FORK_NEW_PID_NAMESPACE) {
+			flags |= LinuxSyscalls.CLONE_NEWPID;
 		}
-		return Kernel.cloneProcess(flags);
+		else if (join) {
+			// setns(CLONE_NEWPID) moves where our next child is born, not us
+			JnaLinuxSyscalls.INSTANCE.setns(path, LinuxSyscalls.CLONE_NEWPID);
+		}
+		else if (mode != InitProtocol.FORK_HOST_PID_NAMESPACE) {
+			throw new IllegalArgumentException("unknown request " + mode);
+		}
+		int pid;
+		try {
+			pid = Kernel.cloneProcess(flags);
+		}
+		catch (RuntimeException ex) {
+			if (join) {
+				backToOurPidNamespace();
+			}
+			throw ex;
+		}
+		if (join && pid != 0) {
+			backToOurPidNamespace();
+		}
+		return pid;
 	}
 
 	/** Children born in our own pid namespace again; a zygote that cannot is no use, and ends. */
@@ -139,7 +141,7 @@ final class InitZygote {
 			JnaLinuxSyscalls.INSTANCE.setns("/proc/self/ns/pid", LinuxSyscalls.CLONE_NEWPID);
 		}
 		catch (RuntimeException ex) {
-			say(InitProtocol.ERROR_PREFIX + "cannot return to its own pid namespace: " + ex.getMessage());
+			InitMain.tell(InitProtocol.ERROR_PREFIX + "cannot return to its own pid namespace: " + ex.getMessage());
 			Kernel.exitNow(1);
 		}
 	}
@@ -160,10 +162,6 @@ final class InitZygote {
 			}
 		}
 		throw new IllegalStateException("no eden space: the zygote needs the serial collector");
-	}
-
-	private static void say(String line) {
-		Kernel.writeFully(InitProtocol.CONTROL_FD, (line.replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
 	}
 
 }

@@ -1,7 +1,10 @@
 package dev.berth.runtime.linux;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
@@ -280,11 +283,11 @@ public final class Kernel {
 	 */
 	public static boolean waitsOnFutex(int pid) {
 		try {
-			String call = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "syscall"));
+			String call = Files.readString(Path.of("/proc", Integer.toString(pid), "syscall"));
 			int end = call.indexOf(' ');
 			return end > 0 && call.substring(0, end).equals(Long.toString(Syscalls.FUTEX));
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			return false; // gone
 		}
 	}

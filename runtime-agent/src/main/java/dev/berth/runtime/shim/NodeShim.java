@@ -58,7 +58,7 @@ public final class NodeShim {
 					  --state <dir>    shim state: exit records (default /run/berth/shim)
 					  --root <dir>     container runtime state (default /run/berth/runtime)
 					  --socket <path>  where the agent connects (default /run/berth/shim.sock)
-					  --fork-inits <b> fork the inits of new containers from one trained init JVM
+					  --fork-inits <b> fork every init (containers' and execs') from one trained init JVM
 					                   (default true; false: every init is a JVM of its own)
 					""");
 			return;

@@ -67,6 +67,12 @@ public interface CgroupManager {
 	void apply(long pid);
 
 	/**
+	 * Creates the cgroup as {@link #apply} does, without moving anyone into it, and says how a
+	 * single-threaded process being forked enters it without waiting (see {@link CgroupEntry}).
+	 */
+	CgroupEntry prepare();
+
+	/**
 	 * Writes the limits; {@code null} fields, an empty cpuset and a {@code cpuShares} or
 	 * {@code cpuPeriod} of 0 leave the kernel's values. A {@code memoryLimit},
 	 * {@code memoryReservation} or {@code memorySwap} of -1, a {@code cpuQuota} of 0 or -1 and a

@@ -1,6 +1,7 @@
 package dev.berth.runtime.cgroup;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,15 +57,37 @@ final class V1Manager extends AbstractCgroupManager {
 	@Override
 	public synchronized void apply(long pid) {
 		checkPid(pid);
-		Path cpusetRoot = this.hierarchies.get("cpuset");
 		for (Path root : roots()) {
-			Consumer<Path> eachLevel = (level) -> {
-				if (root.equals(cpusetRoot)) {
-					this.cpuset.inherit(root, level);
-				}
-			};
-			this.files.write(create(root, eachLevel).resolve("cgroup.procs"), Long.toString(pid));
+			this.files.write(create(root).resolve("cgroup.procs"), Long.toString(pid));
 		}
+	}
+
+	@Override
+	public synchronized CgroupEntry prepare() {
+		Path cgroup2Root = this.hierarchies.get(CgroupMounts.UNIFIED);
+		Path bornIn = null;
+		List<Path> tasks = new ArrayList<>();
+		for (Path root : roots()) {
+			Path dir = create(root);
+			if (root.equals(cgroup2Root)) {
+				bornIn = dir;
+			}
+			else {
+				tasks.add(dir.resolve("tasks"));
+			}
+		}
+		return new CgroupEntry(bornIn, tasks);
+	}
+
+	/** The cgroup in one hierarchy, created level by level; a new cpuset level copies its parent's sets. */
+	private Path create(Path root) {
+		Path cpusetRoot = this.hierarchies.get("cpuset");
+		Consumer<Path> eachLevel = (level) -> {
+			if (root.equals(cpusetRoot)) {
+				this.cpuset.inherit(root, level);
+			}
+		};
+		return create(root, eachLevel);
 	}
 
 	@Override

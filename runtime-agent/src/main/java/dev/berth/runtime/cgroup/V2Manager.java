@@ -33,12 +33,18 @@ final class V2Manager extends AbstractCgroupManager {
 	@Override
 	public synchronized void apply(long pid) {
 		checkPid(pid);
+		prepare();
+		this.files.write(this.dir.resolve("cgroup.procs"), Long.toString(pid));
+	}
+
+	@Override
+	public synchronized CgroupEntry prepare() {
 		create(this.root, (level) -> {
 			if (!level.equals(this.dir)) {
 				enableControllers(level);
 			}
 		});
-		this.files.write(this.dir.resolve("cgroup.procs"), Long.toString(pid));
+		return new CgroupEntry(this.dir, List.of());
 	}
 
 	/**

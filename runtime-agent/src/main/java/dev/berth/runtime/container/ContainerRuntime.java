@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.berth.runtime.cgroup.CgroupEntry;
 import dev.berth.runtime.cgroup.CgroupException;
 import dev.berth.runtime.cgroup.CgroupManager;
 import dev.berth.runtime.init.Bootstrap;
@@ -106,10 +107,11 @@ public final class ContainerRuntime implements AutoCloseable {
 					spec.linux().devices());
 			Bootstrap bootstrap = Bootstrap.standard(specJson, rootfs.toString(), stdio.consoleSocket() >= 0,
 					seccomp(spec));
-			int pid = this.launcher.launch(bootstrap, pidNamespace, stdio.fds(), dir.resolve(EXEC_FIFO).toString(), stdio.consoleSocket(), (initPid) -> {
-						cgroup.apply(initPid);
-						cgroup.set(resources.withoutPidsLimit());
-					});
+			CgroupEntry entry = cgroup.prepare();
+			// limits before anyone is in the cgroup: the init's set-up runs under them
+			cgroup.set(resources.withoutPidsLimit());
+			int pid = this.launcher.launch(bootstrap, pidNamespace, stdio.fds(), dir.resolve(EXEC_FIFO).toString(),
+					stdio.consoleSocket(), entry, cgroup::apply);
 			// the init is a JVM with a dozen threads, each a task for the pids controller: its limit
 			// applies once the init is set up and starts no more threads; exec leaves one task
 			cgroup.set(resources.pidsLimitOnly());
@@ -284,7 +286,7 @@ public final class ContainerRuntime implements AutoCloseable {
 		SeccompProgram seccomp = seccomp(RuntimeSpec.parse(specJson));
 		return this.launcher.launch(Bootstrap.setns(specJson, processJson, state.pid(), stdio.consoleSocket() >= 0, seccomp),
 				InitLauncher.PidNamespace.join("/proc/" + state.pid() + "/ns/pid"), stdio.fds(), null,
-				stdio.consoleSocket(), cgroup::apply);
+				stdio.consoleSocket(), cgroup.prepare(), cgroup::apply);
 	}
 
 	public void pause(String id) {

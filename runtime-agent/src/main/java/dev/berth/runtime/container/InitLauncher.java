@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import com.sun.jna.Platform;
 
+import dev.berth.runtime.cgroup.CgroupEntry;
 import dev.berth.runtime.init.Bootstrap;
 import dev.berth.runtime.init.InitMain;
 import dev.berth.runtime.init.InitProtocol;
@@ -110,17 +112,19 @@ public final class InitLauncher {
 
 
 	/**
-	 * Starts an init (forked from the zygote when one serves) with the given stdio and optional
-	 * exec FIFO and console socket; runs {@code beforeBootstrap} with its pid (the caller moves it into the container's cgroup there),
-	 * sends the bootstrap and waits for the init to report. Returns the pid; on a setup error the
-	 * init is gone and the error says why.
+	 * Starts an init in the container's cgroup, which {@code cgroup} has prepared: forked from the
+	 * zygote when one serves (born in it, see {@link CgroupEntry}), else spawned and moved in by
+	 * pid with {@code moveSpawned}. Gives it the given stdio and optional exec FIFO and console
+	 * socket, sends the bootstrap and waits for the init to report. Returns the pid; on a setup
+	 * error the init is gone and the error says why.
 	 */
 	public int launch(Bootstrap bootstrap, PidNamespace pidNamespace, int[] stdio, String execFifo, int consoleSocket,
-			java.util.function.IntConsumer beforeBootstrap) {
+			CgroupEntry cgroup, IntConsumer moveSpawned) {
 		Zygote current = this.zygote;
-		Spawned forked = (current != null) ? current.fork(pidNamespace) : null;
+		Spawned forked = (current != null) ? current.fork(pidNamespace, cgroup) : null;
 		if (forked != null) {
-			Integer pid = bootstrap(forked, true, bootstrap, stdio, execFifo, consoleSocket, beforeBootstrap);
+			Integer pid = bootstrap(forked, true, bootstrap, stdio, execFifo, consoleSocket, (copy) -> {
+			});
 			if (pid != null) {
 				this.forked.incrementAndGet();
 				return pid;
@@ -129,12 +133,12 @@ public final class InitLauncher {
 					+ "forked; it was killed and the container gets a fresh init instead", forked.pid());
 		}
 		return bootstrap(spawn(pidNamespace, this.coldCommand, 0), false, bootstrap, stdio, execFifo, consoleSocket,
-				beforeBootstrap);
+				moveSpawned);
 	}
 
 	/** Gives {@code init} its container; its pid, or null when a forked init was stuck (and is killed). */
 	private static Integer bootstrap(Spawned init, boolean forked, Bootstrap bootstrap, int[] stdio, String execFifo,
-			int consoleSocket, java.util.function.IntConsumer beforeBootstrap) {
+			int consoleSocket, IntConsumer beforeBootstrap) {
 		int devNull = Kernel.open("/dev/null", Kernel.O_RDWR | Kernel.O_CLOEXEC, 0);
 		int fifo = (execFifo != null) ? Kernel.open(execFifo, Kernel.O_PATH | Kernel.O_CLOEXEC, 0) : devNull;
 		String report;
@@ -335,14 +339,17 @@ public final class InitLauncher {
 		}
 
 		/** A forked init, or null when the zygote failed (it is then replaced in the background). */
-		synchronized Spawned fork(PidNamespace pidNamespace) {
+		synchronized Spawned fork(PidNamespace pidNamespace, CgroupEntry cgroup) {
 			if (this.ended) {
 				return null;
 			}
 			int[] pair = UnixSockets.pair();
+			int cgroupDir = (cgroup.bornIn() != null)
+					? Kernel.open(cgroup.bornIn().toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0) : -1;
 			String reply = "";
 			try {
-				UnixSockets.sendDescriptors(this.process.control(), new int[] { pair[1] }, request(pidNamespace));
+				int[] fds = (cgroupDir >= 0) ? new int[] { pair[1], cgroupDir } : new int[] { pair[1] };
+				UnixSockets.sendDescriptors(this.process.control(), fds, request(pidNamespace, cgroup));
 				reply = readLine(this.process.control());
 				if (!reply.isEmpty() && reply.chars().allMatch(Character::isDigit)) {
 					return new Spawned(Integer.parseInt(reply), pair[0]);
@@ -353,6 +360,9 @@ public final class InitLauncher {
 			}
 			finally {
 				Kernel.close(pair[1]);
+				if (cgroupDir >= 0) {
+					Kernel.close(cgroupDir);
+				}
 			}
 			Kernel.close(pair[0]);
 			if (reply.startsWith(InitProtocol.ERROR_PREFIX)) {
@@ -365,19 +375,22 @@ public final class InitLauncher {
 			return null;
 		}
 
-		/** Where the copy is born, as {@link InitProtocol} words it. */
-		private static byte[] request(PidNamespace pidNamespace) {
+		/** Where the copy is born, as {@link InitProtocol} words it, and the v1 cgroups it joins. */
+		private static byte[] request(PidNamespace pidNamespace, CgroupEntry cgroup) {
+			StringBuilder request = new StringBuilder();
 			if (pidNamespace.fresh()) {
-				return new byte[] { InitProtocol.FORK_NEW_PID_NAMESPACE };
+				request.append((char) InitProtocol.FORK_NEW_PID_NAMESPACE);
 			}
-			if (pidNamespace.path() == null) {
-				return new byte[] { InitProtocol.FORK_HOST_PID_NAMESPACE };
+			else if (pidNamespace.path() == null) {
+				request.append((char) InitProtocol.FORK_HOST_PID_NAMESPACE);
 			}
-			byte[] path = pidNamespace.path().getBytes(StandardCharsets.UTF_8);
-			byte[] request = new byte[1 + path.length];
-			request[0] = InitProtocol.FORK_JOIN_PID_NAMESPACE;
-			System.arraycopy(path, 0, request, 1, path.length);
-			return request;
+			else {
+				request.append((char) InitProtocol.FORK_JOIN_PID_NAMESPACE).append(pidNamespace.path());
+			}
+			for (Path tasks : cgroup.selfJoinTasks()) {
+				request.append('\0').append(tasks);
+			}
+			return request.toString().getBytes(StandardCharsets.UTF_8);
 		}
 
 		private void retire() {

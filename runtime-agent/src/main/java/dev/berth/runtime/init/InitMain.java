@@ -1,6 +1,7 @@
 package dev.berth.runtime.init;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
@@ -22,9 +23,10 @@ public final class InitMain {
 		}
 		// first of all: /proc/<pid>/exe is the host's java until exec, and must not be reachable
 		Kernel.prctl(Kernel.PR_SET_DUMPABLE, 0);
+		List<String> cgroupTasks = List.of();
 		if (args.length > 0 && args[0].equals(InitProtocol.ZYGOTE)) {
 			// returns only in a forked copy, which goes on below as this container's init
-			InitZygote.serve();
+			cgroupTasks = InitZygote.serve();
 		}
 		Bootstrap bootstrap;
 		try {
@@ -36,6 +38,7 @@ public final class InitMain {
 			return;
 		}
 		try {
+			joinCgroups(cgroupTasks);
 			preloadClasses();
 			if (bootstrap.mode().equals(InitProtocol.MODE_SETNS)) {
 				new SetnsInit(JnaLinuxSyscalls.INSTANCE, bootstrap).run();
@@ -90,6 +93,24 @@ public final class InitMain {
 		}
 		return Bootstrap.parse(new String(json, StandardCharsets.UTF_8))
 			.withDescriptors(header.fds()[InitProtocol.EXEC_FIFO_INDEX], header.fds()[InitProtocol.CONSOLE_SOCKET_INDEX]);
+	}
+
+	/**
+	 * Moves this process, a forked copy with one thread, into its v1 cgroups before it sets anything
+	 * up: "0" names the writer, and a thread moving itself skips the wait for an RCU grace period
+	 * that moving a process by pid costs (see {@code CgroupEntry}).
+	 */
+	private static void joinCgroups(List<String> tasksFiles) {
+		byte[] self = { '0' };
+		for (String tasks : tasksFiles) {
+			int fd = Kernel.open(tasks, Kernel.O_WRONLY | Kernel.O_CLOEXEC, 0);
+			try {
+				Kernel.writeFully(fd, self);
+			}
+			finally {
+				Kernel.close(fd);
+			}
+		}
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
@@ -34,10 +35,14 @@ import dev.berth.runtime.linux.UnixSockets;
  * <p>A new container's copy is PID 1 of a pid namespace of its own ({@code CLONE_NEWPID}); an exec's
  * is born in its container's. Each is a child of the zygote's parent ({@code CLONE_PARENT}: the
  * shim, which reaps it as any other init) and leads a session of its own, as a spawned init does.
+ * Each is born in its container's cgroup2 directory and writes itself into its v1 cgroups, which,
+ * unlike a move by pid, never waits for an RCU grace period ({@code CgroupEntry}).
  *
  * <p>The protocol, on {@link InitProtocol#CONTROL_FD}: the zygote says {@code warmed} once trained;
- * then each request is a message with one descriptor attached, the copy's control socket: a byte
- * for the pid namespace ({@code InitProtocol.FORK_*}), then for an exec the path of the container's.
+ * then each request is a message with the copy's control socket attached, and after it the
+ * container's cgroup2 directory if the host has one: a byte for the pid namespace
+ * ({@code InitProtocol.FORK_*}), then for an exec the path of the container's, then a NUL before
+ * each v1 {@code tasks} file the copy joins.
  * The answer is a line with the copy's pid, or {@code error <message>}. The copy finds its control
  * socket at {@link InitProtocol#CONTROL_FD} and goes on as {@link InitMain} goes on for a spawned init.
  */
@@ -62,9 +67,10 @@ final class InitZygote {
 
 	/**
 	 * Trains, then forks on request until the launcher goes away. Returns only in a copy, which
-	 * goes on as a container's init.
+	 * goes on as a container's init: the {@code tasks} files of the v1 cgroups it must still write
+	 * itself into ({@code InitMain.joinCgroups}).
 	 */
-	static void serve() throws Exception {
+	static List<String> serve() throws Exception {
 		for (int i = 0; i < TRAINING_ROUNDS; i++) {
 			Training.run();
 		}
@@ -73,21 +79,29 @@ final class InitZygote {
 		InitMain.tell(InitProtocol.WARMED);
 		MemoryPoolMXBean eden = youngGeneration();
 		while (true) {
-			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 1, MAX_REQUEST_BYTES);
-			if (request.fds().length != 1 || request.data().length == 0) {
+			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 2, MAX_REQUEST_BYTES);
+			if (request.fds().length == 0 || request.data().length == 0) {
 				Kernel.exitNow(0); // the launcher closed its end: nothing more to fork for
 			}
 			int control = request.fds()[0];
-			String pidNamespace = new String(request.data(), 1, request.data().length - 1, StandardCharsets.UTF_8);
+			int cgroupDir = (request.fds().length > 1) ? request.fds()[1] : -1;
+			// the pid namespace's path, then the v1 tasks files, each after a NUL
+			String[] fields = new String(request.data(), 1, request.data().length - 1, StandardCharsets.UTF_8)
+				.split("\0", -1);
 			keepRoomForCopy(eden);
 			int pid;
 			try {
-				pid = fork(request.data()[0], pidNamespace);
+				pid = fork(request.data()[0], fields[0], cgroupDir);
 			}
 			catch (RuntimeException ex) {
 				Kernel.close(control);
 				InitMain.tell(InitProtocol.ERROR_PREFIX + ex.getMessage());
 				continue;
+			}
+			finally {
+				if (cgroupDir >= 0) {
+					Kernel.close(cgroupDir);
+				}
 			}
 			if (pid == 0) {
 				// the copy: its own control socket where an init has it (closing our copy of the zygote's),
@@ -95,7 +109,7 @@ final class InitZygote {
 				Kernel.dup2(control, InitProtocol.CONTROL_FD);
 				Kernel.close(control);
 				Kernel.setsid();
-				return;
+				return List.of(fields).subList(1, fields.length);
 			}
 			Kernel.close(control);
 			InitMain.tell(Integer.toString(pid));
@@ -104,10 +118,11 @@ final class InitZygote {
 
 	/**
 	 * Clones a copy in the pid namespace the request names: a new one, ours, or the one at
-	 * {@code path} (an exec into a container). Returns 0 in the copy.
+	 * {@code path} (an exec into a container); born in the cgroup2 directory {@code cgroupDir}
+	 * unless it is negative. Returns 0 in the copy.
 	 */
-	private static int fork(byte mode, String path) {
-		long flags = Kernel.CLONE_PARENT | Kernel.SIGCHLD;
+	private static int fork(byte mode, String path, int cgroupDir) {
+		long flags = Kernel.CLONE_PARENT;
 		boolean join = mode == InitProtocol.FORK_JOIN_PID_NAMESPACE;
 		if (mode == InitProtocol.FORK_NEW_PID_NAMESPACE) {
 			flags |= LinuxSyscalls.CLONE_NEWPID;
@@ -121,7 +136,7 @@ final class InitZygote {
 		}
 		int pid;
 		try {
-			pid = Kernel.cloneProcess(flags);
+			pid = Kernel.cloneProcess(flags, cgroupDir);
 		}
 		catch (RuntimeException ex) {
 			if (join) {

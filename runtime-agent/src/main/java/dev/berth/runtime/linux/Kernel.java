@@ -27,6 +27,8 @@ public final class Kernel {
 
 	public static final int O_PATH = 0x200000;
 
+	public static final int O_DIRECTORY = 0x10000;
+
 	public static final int SIGKILL = 9;
 
 	public static final int SIGTERM = 15;
@@ -47,6 +49,11 @@ public final class Kernel {
 	public static final int CLONE_PARENT = 0x00008000;
 
 	public static final int SIGCHLD = 17;
+
+	/** clone3(2): the child is born in the cgroup2 directory whose descriptor is passed. */
+	private static final long CLONE_INTO_CGROUP = 0x200000000L;
+
+	private static final int CLONE_ARGS_SIZE = 88;
 
 	private static final short POLLIN = 0x1;
 
@@ -241,19 +248,28 @@ public final class Kernel {
 	}
 
 	/**
-	 * Forks this process with clone(2) {@code flags} (namespaces, {@link #CLONE_PARENT}, and the
-	 * exit signal in the low byte): returns the child's pid here and 0 in the child.
+	 * Forks this process with clone3(2) {@code flags} (namespaces, {@link #CLONE_PARENT}), born in
+	 * the cgroup2 directory {@code cgroupDirFd} unless it is negative: returns the child's pid here
+	 * and 0 in the child. The parent is told of its exit with SIGCHLD, or as it is told of ours
+	 * with {@code CLONE_PARENT}.
 	 *
 	 * <p>The child is a copy of this JVM with one thread, the caller: no GC, compiler or VM thread.
 	 * Only a caller built for that may use it (see {@code InitZygote}); anything else must spawn.
 	 */
-	public static int cloneProcess(long flags) {
+	public static int cloneProcess(long flags, int cgroupDirFd) {
+		// struct clone_args: eleven 64-bit fields, of which we set flags, exit_signal and cgroup
+		Memory args = new Memory(CLONE_ARGS_SIZE);
+		args.clear();
+		args.setLong(0, flags | ((cgroupDirFd >= 0) ? CLONE_INTO_CGROUP : 0));
+		// with CLONE_PARENT the kernel takes our own exit signal, and refuses another one
+		args.setLong(32, ((flags & CLONE_PARENT) != 0) ? 0 : SIGCHLD);
+		args.setLong(80, Math.max(cgroupDirFd, 0));
 		try {
 			// no new stack: like fork, the child goes on from this very frame on a copy of it
-			return (int) LibC.syscall(Syscalls.CLONE, flags, 0L, 0L, 0L);
+			return (int) LibC.syscall(Syscalls.CLONE3, args, CLONE_ARGS_SIZE);
 		}
 		catch (LastErrorException ex) {
-			throw new SyscallException("clone", "flags 0x" + Long.toHexString(flags), ex.getErrorCode());
+			throw new SyscallException("clone3", "flags 0x" + Long.toHexString(flags), ex.getErrorCode());
 		}
 	}
 

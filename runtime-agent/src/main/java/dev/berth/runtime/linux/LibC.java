@@ -95,6 +95,8 @@ final class LibC {
 
 	static native long syscall(long number, long arg1, Pointer arg2) throws LastErrorException;
 
+	static native long syscall(long number, Pointer arg1, long arg2) throws LastErrorException;
+
 	static native long syscall(long number, long arg1, Pointer arg2, long arg3, long arg4) throws LastErrorException;
 
 	static native long syscall(long number, long arg1, String arg2, Pointer arg3, long arg4) throws LastErrorException;

@@ -23,6 +23,8 @@ final class Syscalls {
 
 	static final long CLOSE_RANGE = 436;
 
+	static final long CLONE3 = 435;
+
 	static final long PIDFD_OPEN = 434;
 
 	static {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,6 +86,23 @@ class V1ManagerTests {
 		this.manager.apply(42);
 		this.manager.apply(43);
 		assertThat(this.tree.resolve("memory/berth/abc/cgroup.procs")).content().isEqualTo("42\n43\n");
+	}
+
+	@Test
+	void prepareCreatesTheCgroupEverywhereAndNamesWhereAForkedProcessEntersIt() throws IOException {
+		Map<String, Path> hybrid = new LinkedHashMap<>(FakeKernel.v1Hierarchies(this.tree));
+		hybrid.put(CgroupMounts.UNIFIED, this.tree.resolve("unified"));
+		Files.createDirectories(this.tree.resolve("unified"));
+		CgroupEntry entry = new V1Manager(CgroupPath.parse("/berth/abc"), hybrid, this.kernel).prepare();
+		assertThat(entry.bornIn()).isEqualTo(this.tree.resolve("unified/berth/abc"));
+		assertThat(entry.bornIn()).isDirectory();
+		List<String> v1 = List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd");
+		assertThat(entry.selfJoinTasks())
+			.containsExactlyElementsOf(v1.stream().map((name) -> this.tree.resolve(name + "/berth/abc/tasks")).toList());
+		assertThat(entry.selfJoinTasks()).allSatisfy((tasks) -> assertThat(tasks.getParent()).isDirectory());
+		// nobody moved: only the new cpuset levels' sets were written
+		assertThat(this.kernel.writtenFiles()).allSatisfy((write) -> assertThat(write).startsWith("cpuset."));
+		assertThat(this.manager.prepare().bornIn()).as("no cgroup2 mounted").isNull();
 	}
 
 	@Test

@@ -64,6 +64,16 @@ class V2ManagerTests {
 	}
 
 	@Test
+	void prepareEnablesTheControllersAndNamesTheDirectoryAForkedProcessIsBornIn() {
+		CgroupEntry entry = this.manager.prepare();
+		assertThat(entry.bornIn()).isEqualTo(this.tree.resolve("berth/abc"));
+		assertThat(entry.selfJoinTasks()).isEmpty();
+		assertThat(this.tree.resolve("berth/cgroup.subtree_control")).content()
+			.isEqualTo("cpuset cpu io memory hugetlb pids\n");
+		assertThat(this.tree.resolve("berth/abc/cgroup.procs")).content().isEmpty();
+	}
+
+	@Test
 	void applyOnlyEnablesWhatIsNotEnabledYet() {
 		this.manager.apply(42);
 		this.kernel.writes.clear();

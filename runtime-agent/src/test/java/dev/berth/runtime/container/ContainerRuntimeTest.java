@@ -95,12 +95,18 @@ class ContainerRuntimeTest {
 			assertThat(result.stdout()).isEqualTo("1\nforked\n0\nCapEff:\t00000000a80425fb\n");
 		}
 		assertThat(launcher.forkedInits()).isEqualTo(3);
+		// born in its cgroup2 directory, then written into each v1 hierarchy by itself: in every one
+		String id = createAndStart(List.of("sleep", "1000"), (spec) -> {
+		}, Stdio.inherit());
+		assertThat(Files.readAllLines(Path.of("/proc/" + this.runtime.load(id).pid() + "/cgroup")))
+			.isNotEmpty()
+			.allSatisfy((line) -> assertThat(line).endsWith(":/berth/" + id));
 		// a copy that fails its set-up reports as a spawned init does, and the zygote goes on
 		assertThatThrownBy(() -> createAndStart(List.of("/no/such/program"), (spec) -> {
 		}, Stdio.inherit())).isInstanceOf(ContainerException.class).hasMessageContaining("no such file or directory");
 		assertThat(run(List.of("true"), (spec) -> {
 		}).exitCode()).isZero();
-		assertThat(launcher.forkedInits()).isEqualTo(4);
+		assertThat(launcher.forkedInits()).isEqualTo(5);
 		launcher.forkInits(false);
 		assertThat(launcher.forksInits()).isFalse();
 	}
@@ -312,7 +318,9 @@ class ContainerRuntimeTest {
 		}, Stdio.inherit());
 		int[] stdout = Kernel.pipe();
 		String processJson = Json.write(Json.obj("args",
-				List.of("sh", "-c", "cat /tmp/marker; cat /proc/1/cmdline | tr '\\0' ' '; echo; hostname"), "cwd", "/",
+				// then a sleep with stdout closed, long enough to be seen from here
+				List.of("sh", "-c", "cat /tmp/marker; cat /proc/1/cmdline | tr '\\0' ' '; echo; hostname; exec sleep 1000 >&-"),
+				"cwd", "/",
 				"env", List.of("PATH=/bin"), "user", Json.obj("uid", 0, "gid", 0)));
 		waitForFile(id, "/tmp/marker");
 		int pid = this.runtime.exec(id, dev.berth.runtime.spec.RuntimeSpec.Process.parse(processJson), processJson,
@@ -320,10 +328,19 @@ class ContainerRuntimeTest {
 		Kernel.close(stdout[1]);
 		String output = Kernel.readToEndUtf8(stdout[0], 1 << 20);
 		Kernel.close(stdout[0]);
-		assertThat(Kernel.exitCode(Kernel.waitpid(pid, 0)[1])).isZero();
+		List<String> cgroups;
+		try {
+			cgroups = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+		}
+		finally {
+			// reaped here: the container's pid namespace ends only once its every process is
+			Kernel.kill(pid, Kernel.SIGKILL);
+			assertThat(Kernel.exitCode(Kernel.waitpid(pid, 0)[1])).isEqualTo(128 + Kernel.SIGKILL);
+		}
+		// in every one of the container's cgroups
+		assertThat(cgroups).isNotEmpty().allSatisfy((line) -> assertThat(line).endsWith(":/berth/" + id));
 		// the shell exec'd its last command: pid 1 of the container is sleep
-		assertThat(output).startsWith("marker\nsleep 1000 \n");
-		assertThat(output).endsWith("berth\n");
+		assertThat(output).isEqualTo("marker\nsleep 1000 \nberth\n");
 	}
 
 	@Test

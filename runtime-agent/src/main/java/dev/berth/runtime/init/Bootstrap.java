@@ -8,6 +8,7 @@ import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.spec.Json;
 import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
+import dev.berth.runtime.spec.SpecException;
 
 /**
  * What the parent tells a container init: the mode, the container's spec, its rootfs (absolute),
@@ -17,9 +18,12 @@ import dev.berth.runtime.spec.RuntimeSpec;
  *
  * <p>The parent compiles the seccomp profile (once per node for a profile most containers share)
  * and the spec the init reads comes without it: the init loads the program as it is, and never
- * reads the profile, nor the system call tables, in its fresh JVM.
+ * reads the profile, nor the system call tables, in its fresh JVM. The spec and the process travel
+ * as JSON objects inside the bootstrap, not as strings in it: the init, which runs interpreted,
+ * reads them once and unescaped.
  */
-public record Bootstrap(String mode, String specJson, String rootfs, boolean consoleSocket, String processJson,
+public record Bootstrap(String mode, JsonObject specDocument, String rootfs, boolean consoleSocket,
+		JsonObject processDocument,
 		long targetPid, SeccompProgram seccomp, int execFifoFd, int consoleSocketFd) {
 
 	/** @param seccomp the compiled {@code linux.seccomp} of the spec, null when it has none */
@@ -32,7 +36,7 @@ public record Bootstrap(String mode, String specJson, String rootfs, boolean con
 	public static Bootstrap setns(String specJson, String processJson, long targetPid, boolean consoleSocket,
 			SeccompProgram seccomp) {
 		return new Bootstrap(InitProtocol.MODE_SETNS, withoutSeccomp(specJson, seccomp), "", consoleSocket,
-				processJson, targetPid, seccomp, -1, -1);
+				JsonObject.parse(processJson), targetPid, seccomp, -1, -1);
 	}
 
 	/**
@@ -40,17 +44,19 @@ public record Bootstrap(String mode, String specJson, String rootfs, boolean con
 	 * moving them to fixed numbers could close one the JVM has open there (a jar it reads classes from).
 	 */
 	Bootstrap withDescriptors(int execFifo, int consoleSocket) {
-		return new Bootstrap(this.mode, this.specJson, this.rootfs, this.consoleSocket, this.processJson,
+		return new Bootstrap(this.mode, this.specDocument, this.rootfs, this.consoleSocket, this.processDocument,
 				this.targetPid, this.seccomp, execFifo, consoleSocket);
 	}
 
 	public String toJson() {
 		Map<String, Object> fields = new LinkedHashMap<>();
 		fields.put("mode", this.mode);
-		fields.put("spec", this.specJson);
+		fields.put("spec", this.specDocument.fields());
 		fields.put("rootfs", this.rootfs);
 		fields.put("consoleSocket", this.consoleSocket);
-		fields.put("process", (this.processJson != null) ? this.processJson : "");
+		if (this.processDocument != null) {
+			fields.put("process", this.processDocument.fields());
+		}
 		fields.put("targetPid", this.targetPid);
 		if (this.seccomp != null) {
 			fields.put("seccompFilter", Base64.getEncoder().encodeToString(this.seccomp.filter()));
@@ -61,36 +67,44 @@ public record Bootstrap(String mode, String specJson, String rootfs, boolean con
 
 	static Bootstrap parse(String json) {
 		JsonObject o = JsonObject.parse(json);
-		String process = o.string("process", "");
+		JsonObject process = o.object("process");
 		String filter = o.string("seccompFilter", "");
 		SeccompProgram seccomp = filter.isEmpty() ? null
 				: SeccompProgram.of(Base64.getDecoder().decode(filter), (int) o.integer("seccompFlags", 0));
-		return new Bootstrap(o.requiredString("mode"), o.requiredString("spec"), o.string("rootfs", ""),
-				o.bool("consoleSocket", false), process.isEmpty() ? null : process, o.integer("targetPid", 0), seccomp,
-				-1, -1);
+		return new Bootstrap(o.requiredString("mode"), document(o, "spec"), o.string("rootfs", ""),
+				o.bool("consoleSocket", false), (process != null) ? document(o, "process") : null,
+				o.integer("targetPid", 0), seccomp, -1, -1);
+	}
+
+	/** A field that is a document of its own: its errors name fields from its root, as the spec's file. */
+	private static JsonObject document(JsonObject bootstrap, String name) {
+		JsonObject field = bootstrap.object(name);
+		if (field == null) {
+			throw new SpecException(name + ": required");
+		}
+		return new JsonObject("", field.fields());
 	}
 
 	RuntimeSpec spec() {
-		return RuntimeSpec.parse(this.specJson);
+		return RuntimeSpec.read(this.specDocument);
 	}
 
 	RuntimeSpec.Process process() {
-		return (this.processJson != null) ? RuntimeSpec.Process.parse(this.processJson) : spec().process();
+		return (this.processDocument != null) ? RuntimeSpec.Process.read(this.processDocument) : spec().process();
 	}
 
 	/** The spec without {@code linux.seccomp}, which {@code seccomp} replaces; as it is without a program. */
 	@SuppressWarnings("unchecked")
-	private static String withoutSeccomp(String specJson, SeccompProgram seccomp) {
-		if (seccomp == null) {
-			return specJson;
+	private static JsonObject withoutSeccomp(String specJson, SeccompProgram seccomp) {
+		JsonObject parsed = JsonObject.parse(specJson);
+		if (seccomp == null || !(parsed.fields().get("linux") instanceof Map<?, ?> linux)) {
+			return parsed;
 		}
-		Map<String, Object> spec = new LinkedHashMap<>(JsonObject.parse(specJson).fields());
-		if (spec.get("linux") instanceof Map<?, ?> linux) {
-			Map<String, Object> rest = new LinkedHashMap<>((Map<String, Object>) linux);
-			rest.remove("seccomp");
-			spec.put("linux", rest);
-		}
-		return Json.write(spec);
+		Map<String, Object> spec = new LinkedHashMap<>(parsed.fields());
+		Map<String, Object> rest = new LinkedHashMap<>((Map<String, Object>) linux);
+		rest.remove("seccomp");
+		spec.put("linux", rest);
+		return new JsonObject("", spec);
 	}
 
 }

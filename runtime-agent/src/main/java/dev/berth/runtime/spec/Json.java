@@ -10,22 +10,30 @@ import java.util.Map;
 /**
  * A small JSON reader and writer for the runtime's own documents (OCI config.json, state.json).
  *
- * <p>The container init starts a fresh JVM for every container, and every class it loads costs
- * start-up time; this codec keeps the init's classpath at two jars (ours and JNA) instead of a
- * databind library with hundreds of classes. Objects read as {@code Map<String,Object>} (insertion
- * ordered), arrays as {@code List<Object>}, numbers as {@link Long} or {@link BigDecimal}.
- * Nesting is capped so a hostile document cannot exhaust the stack.
+ * <p>The container init reads its spec with it, interpreted (see {@code InitZygote}), and every
+ * class it loads costs time; this codec keeps the init's classpath at two jars (ours and JNA)
+ * instead of a databind library with hundreds of classes. Since an interpreter pays for every
+ * method call, the reader walks a {@code char[]} and copies a string without escapes in one go.
+ * Objects read as {@code Map<String,Object>} (insertion ordered), arrays as {@code List<Object>},
+ * numbers as {@link Long} or {@link BigDecimal}. Nesting is capped so a hostile document cannot
+ * exhaust the stack.
  */
 public final class Json {
 
 	static final int MAX_DEPTH = 64;
 
+	/** Digits of a long that cannot overflow, whatever they are. */
+	private static final int SAFE_LONG_DIGITS = 18;
+
 	private final String text;
+
+	private final char[] chars;
 
 	private int pos;
 
 	private Json(String text) {
 		this.text = text;
+		this.chars = text.toCharArray();
 	}
 
 	/** Parses one JSON document; throws {@link SpecException} with the offset on bad input. */
@@ -44,10 +52,10 @@ public final class Json {
 		if (depth > MAX_DEPTH) {
 			throw error("nesting deeper than " + MAX_DEPTH);
 		}
-		if (this.pos >= this.text.length()) {
+		if (this.pos >= this.chars.length) {
 			throw error("unexpected end of document");
 		}
-		char c = this.text.charAt(this.pos);
+		char c = this.chars[this.pos];
 		return switch (c) {
 			case '{' -> object(depth);
 			case '[' -> array(depth);
@@ -117,7 +125,20 @@ public final class Json {
 
 	private String string() {
 		expect('"');
-		StringBuilder sb = new StringBuilder();
+		int start = this.pos;
+		while (this.pos < this.chars.length) {
+			char c = this.chars[this.pos];
+			if (c == '"') {
+				this.pos++;
+				return new String(this.chars, start, this.pos - 1 - start);
+			}
+			if (c == '\\' || c < 0x20) {
+				break;
+			}
+			this.pos++;
+		}
+		// an escape (or an error) ahead: the rest char by char
+		StringBuilder sb = new StringBuilder().append(this.chars, start, this.pos - start);
 		while (true) {
 			char c = next();
 			if (c == '"') {
@@ -159,8 +180,8 @@ public final class Json {
 	private Object number() {
 		int start = this.pos;
 		boolean integral = true;
-		while (this.pos < this.text.length()) {
-			char c = this.text.charAt(this.pos);
+		while (this.pos < this.chars.length) {
+			char c = this.chars[this.pos];
 			if (c == '.' || c == 'e' || c == 'E') {
 				integral = false;
 			}
@@ -168,6 +189,11 @@ public final class Json {
 				break;
 			}
 			this.pos++;
+		}
+		int length = this.pos - start;
+		if (integral && length > 0 && length <= SAFE_LONG_DIGITS) {
+			// the usual number, without BigDecimal's cost
+			return parseLong(start);
 		}
 		String digits = this.text.substring(start, this.pos);
 		try {
@@ -182,6 +208,23 @@ public final class Json {
 		}
 	}
 
+	/** The digits from {@code start} to here, with an optional leading minus; at most 18 of them. */
+	private Object parseLong(int start) {
+		boolean negative = this.chars[start] == '-';
+		long value = 0;
+		for (int i = negative ? start + 1 : start; i < this.pos; i++) {
+			char c = this.chars[i];
+			if (c < '0' || c > '9') {
+				throw error("bad number '" + this.text.substring(start, this.pos) + "'");
+			}
+			value = value * 10 + (c - '0');
+		}
+		if (negative && this.pos == start + 1) {
+			throw error("bad number '-'");
+		}
+		return negative ? -value : value;
+	}
+
 	private Object literal(String word, Object value) {
 		if (!this.text.startsWith(word, this.pos)) {
 			throw error("unexpected word");
@@ -191,8 +234,8 @@ public final class Json {
 	}
 
 	private void skipSpace() {
-		while (this.pos < this.text.length()) {
-			char c = this.text.charAt(this.pos);
+		while (this.pos < this.chars.length) {
+			char c = this.chars[this.pos];
 			if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
 				return;
 			}
@@ -201,14 +244,14 @@ public final class Json {
 	}
 
 	private char peek() {
-		return (this.pos < this.text.length()) ? this.text.charAt(this.pos) : '\0';
+		return (this.pos < this.chars.length) ? this.chars[this.pos] : '\0';
 	}
 
 	private char next() {
-		if (this.pos >= this.text.length()) {
+		if (this.pos >= this.chars.length) {
 			throw error("unexpected end of document");
 		}
-		return this.text.charAt(this.pos++);
+		return this.chars[this.pos++];
 	}
 
 	private void expect(char c) {

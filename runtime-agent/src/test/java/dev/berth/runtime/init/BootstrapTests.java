@@ -4,9 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import dev.berth.runtime.seccomp.SeccompCompiler;
 import dev.berth.runtime.seccomp.SeccompProgram;
+import dev.berth.runtime.spec.Json;
 import dev.berth.runtime.spec.RuntimeSpec;
+import dev.berth.runtime.spec.SpecException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class BootstrapTests {
@@ -47,8 +50,17 @@ class BootstrapTests {
 		String spec = "{\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}";
 		Bootstrap received = Bootstrap.parse(Bootstrap.standard(spec, "/r", true, null).toJson());
 		assertThat(received.seccomp()).isNull();
-		assertThat(received.specJson()).isEqualTo(spec);
+		assertThat(Json.write(received.specDocument().fields())).isEqualTo(spec);
 		assertThat(received.consoleSocket()).isTrue();
+	}
+
+	@Test
+	void theSpecAndProcessTravelAsObjectsWhoseErrorsNameFieldsFromTheirRoot() {
+		String json = Bootstrap.setns(SPEC, "{\"args\":[],\"cwd\":\"/\"}", 42, false, null).toJson();
+		assertThat(json).contains("\"spec\":{\"ociVersion\"").contains("\"process\":{\"args\":[]");
+		Bootstrap received = Bootstrap.parse(json);
+		assertThatExceptionOfType(SpecException.class).isThrownBy(received::process)
+			.withMessage("args: at least one argument is required");
 	}
 
 	@Test

@@ -40,7 +40,7 @@ public interface CgroupManager {
 		if (Files.exists(CgroupMounts.DEFAULT_ROOT.resolve("cgroup.controllers"))) {
 			return new V2Manager(path, CgroupMounts.DEFAULT_ROOT, CgroupFiles.SYSTEM);
 		}
-		return CgroupMounts.fromMountinfo(CgroupMounts.readMountinfo()).manager(path, CgroupFiles.SYSTEM);
+		return CgroupMounts.host().manager(path, CgroupFiles.SYSTEM);
 	}
 
 	/**

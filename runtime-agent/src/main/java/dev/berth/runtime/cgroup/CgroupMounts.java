@@ -22,6 +22,24 @@ record CgroupMounts(Map<String, Path> hierarchies) {
 	static final Set<String> V1_CONTROLLERS = Set.of("blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer",
 			"hugetlb", "memory", "misc", "net_cls", "net_prio", "perf_event", "pids", "rdma");
 
+	/** This host's hierarchies once read; see {@link #host()}. */
+	private static volatile CgroupMounts host;
+
+	/**
+	 * This host's hierarchies, read from {@code /proc/self/mountinfo} once per process: the cgroup
+	 * filesystems are mounted at boot and stay where they are, as runc assumes too. Reading them for
+	 * every container operation cost the shim a parse of the whole mount table, which every
+	 * container's root filesystem makes longer.
+	 */
+	static CgroupMounts host() {
+		CgroupMounts mounts = host;
+		if (mounts == null) {
+			mounts = fromMountinfo(readMountinfo());
+			host = mounts;
+		}
+		return mounts;
+	}
+
 	static String readMountinfo() {
 		Path mountinfo = Path.of("/proc/self/mountinfo");
 		try {

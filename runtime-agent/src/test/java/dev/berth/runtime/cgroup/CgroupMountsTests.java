@@ -41,6 +41,13 @@ class CgroupMountsTests {
 	}
 
 	@Test
+	void theHostsHierarchiesAreReadOnceAndAreTheMountTables() {
+		CgroupMounts host = CgroupMounts.host();
+		assertThat(CgroupMounts.host()).isSameAs(host);
+		assertThat(host).isEqualTo(CgroupMounts.fromMountinfo(CgroupMounts.readMountinfo()));
+	}
+
+	@Test
 	void coMountedControllersShareTheirMountPoint() {
 		String mountinfo = """
 				26 25 0:22 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct

@@ -36,6 +36,11 @@ public record AgentProperties(Path execRoot, String runtimeClasspath, Path dataR
 		return this.dataRoot.resolve("snapshots");
 	}
 
+	/** Where removed writable layers and container directories wait to be deleted ({@code Trash}). */
+	public Path trash() {
+		return this.dataRoot.resolve("trash");
+	}
+
 	public Path shimSocket() {
 		return this.execRoot.resolve("shim.sock");
 	}

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 import dev.berth.agent.AgentProperties;
 import dev.berth.agent.NoSuchContainerException;
-import dev.berth.agent.snapshot.TreeRemoval;
+import dev.berth.agent.snapshot.Trash;
 import dev.berth.contracts.agent.v1.ContainerFile;
 import dev.berth.runtime.shim.io.JsonFileLog;
 import dev.berth.runtime.spec.SpecException;
@@ -34,8 +34,11 @@ public class ContainerDirectories {
 
 	private final Path root;
 
-	public ContainerDirectories(AgentProperties properties) {
+	private final Trash trash;
+
+	public ContainerDirectories(AgentProperties properties, Trash trash) {
 		this.root = properties.containers();
+		this.trash = trash;
 	}
 
 	/** A bind mount of a container file, in the spec's terms. */
@@ -97,10 +100,13 @@ public class ContainerDirectories {
 		return mounts;
 	}
 
-	/** Deletes the directory and everything in it, following no link; nothing there is fine. */
+	/**
+	 * Deletes the directory and everything in it (in the background, {@link Trash}), following no
+	 * link; nothing there is fine.
+	 */
 	public void remove(String id) {
 		try {
-			TreeRemoval.removeTree(directory(id));
+			this.trash.discard(directory(id));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot remove the directory of container " + id, ex);

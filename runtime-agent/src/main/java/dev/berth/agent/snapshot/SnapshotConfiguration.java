@@ -20,10 +20,15 @@ class SnapshotConfiguration {
 	}
 
 	@Bean
-	Snapshotter snapshotter(AgentProperties properties, ManagedChannel contentChannel) {
+	Trash trash(AgentProperties properties) {
+		return new Trash(properties.trash());
+	}
+
+	@Bean
+	Snapshotter snapshotter(AgentProperties properties, ManagedChannel contentChannel, Trash trash) {
 		BlobSource remote = new ContentServiceBlobs(ContentServiceGrpc.newBlockingStub(contentChannel));
 		return new Snapshotter(properties.snapshots(), new LocalBlobs(properties.contentRoot(), remote),
-				new LayerUnpacker());
+				new LayerUnpacker(), trash);
 	}
 
 }

@@ -59,10 +59,13 @@ public final class Snapshotter {
 
 	private final LayerUnpacker unpacker;
 
+	private final Trash trash;
+
 	/** One unpack per layer at a time: two containers of one image wait for the same unpack. */
 	private final KeyedLocks unpacking = new KeyedLocks();
 
-	public Snapshotter(Path root, BlobSource blobs, LayerUnpacker unpacker) {
+	public Snapshotter(Path root, BlobSource blobs, LayerUnpacker unpacker, Trash trash) {
+		this.trash = trash;
 		this.layers = root.resolve("layers");
 		this.links = root.resolve("l");
 		this.containers = root.resolve("containers");
@@ -143,13 +146,13 @@ public final class Snapshotter {
 	public record Prepared(List<Mount> mounts, List<String> chainIds) {
 	}
 
-	/** Deletes a container's writable layer; idempotent. */
+	/** Deletes a container's writable layer (in the background, {@link Trash}); idempotent. */
 	public void remove(String key) {
 		if (!KEY.matcher(key).matches()) {
 			throw new SnapshotException("key: invalid snapshot key \"" + key + "\"");
 		}
 		try {
-			TreeRemoval.removeTree(this.containers.resolve(key));
+			this.trash.discard(this.containers.resolve(key));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot remove snapshot " + key, ex);

@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.berth.agent.AgentProperties;
 import dev.berth.agent.NoSuchContainerException;
+import dev.berth.agent.snapshot.Trash;
 import dev.berth.contracts.agent.v1.ContainerFile;
 import dev.berth.runtime.spec.SpecException;
 
@@ -22,8 +24,19 @@ class ContainerDirectoriesTests {
 	@TempDir
 	Path dataRoot;
 
+	private Trash trash;
+
 	private ContainerDirectories directories() {
-		return new ContainerDirectories(new AgentProperties(null, null, this.dataRoot, null, null));
+		AgentProperties properties = new AgentProperties(null, null, this.dataRoot, null, null);
+		this.trash = new Trash(properties.trash());
+		return new ContainerDirectories(properties, this.trash);
+	}
+
+	@AfterEach
+	void closeTrash() {
+		if (this.trash != null) {
+			this.trash.close();
+		}
 	}
 
 	@Test
@@ -78,6 +91,8 @@ class ContainerDirectoriesTests {
 		directories.remove("c1");
 		directories.remove("c1");
 		assertThat(this.dataRoot.resolve("containers/c1")).doesNotExist();
+		this.trash.drain();
+		assertThat(this.dataRoot.resolve("trash")).isEmptyDirectory();
 		assertThatThrownBy(() -> directories.requireExisting("c1")).isInstanceOf(NoSuchContainerException.class)
 			.hasMessage("No such container: c1");
 		assertThatThrownBy(() -> directories.requireExisting("../etc")).hasMessage("No such container: ../etc");

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,17 @@ class SnapshotterTests {
 
 	private final List<Snapshotter.Progress> progress = new CopyOnWriteArrayList<>();
 
+	private Trash trash;
+
+	@AfterEach
+	void closeTrash() {
+		if (this.trash != null) {
+			this.trash.close();
+		}
+	}
+
 	private Snapshotter snapshotter() {
+		this.trash = new Trash(this.root.resolve("trash"));
 		return new Snapshotter(this.root.resolve("snapshots"), (digest) -> {
 			this.opens.incrementAndGet();
 			byte[] blob = this.blobs.get(digest);
@@ -51,7 +62,7 @@ class SnapshotterTests {
 				throw new IOException("no blob " + digest);
 			}
 			return new ByteArrayInputStream(blob);
-		}, new LayerUnpacker());
+		}, new LayerUnpacker(), this.trash);
 	}
 
 	private LayerRef layer(byte[] tar, boolean gzip) {
@@ -108,6 +119,8 @@ class SnapshotterTests {
 		}
 		snapshotter.remove("c1");
 		assertThat(this.root.resolve("snapshots/containers/c1")).doesNotExist();
+		this.trash.drain();
+		assertThat(this.root.resolve("trash")).isEmptyDirectory();
 		assertThat(snapshotter.hasLayer(prepared.chainIds().get(1))).isTrue();
 	}
 

@@ -323,6 +323,28 @@ public final class InitLauncher {
 		return List.copyOf(joined);
 	}
 
+	/**
+	 * A request to the zygote, as {@link InitProtocol} words it: where the copy is born, and the v1
+	 * cgroups it joins; null when it would be longer than the zygote reads at once.
+	 */
+	static byte[] forkRequest(PidNamespace pidNamespace, CgroupEntry cgroup) {
+		StringBuilder request = new StringBuilder();
+		if (pidNamespace.fresh()) {
+			request.append((char) InitProtocol.FORK_NEW_PID_NAMESPACE);
+		}
+		else if (pidNamespace.path() == null) {
+			request.append((char) InitProtocol.FORK_HOST_PID_NAMESPACE);
+		}
+		else {
+			request.append((char) InitProtocol.FORK_JOIN_PID_NAMESPACE).append(pidNamespace.path());
+		}
+		for (Path tasks : cgroup.selfJoinTasks()) {
+			request.append('\0').append(tasks);
+		}
+		byte[] bytes = request.toString().getBytes(StandardCharsets.UTF_8);
+		return (bytes.length <= InitProtocol.MAX_FORK_REQUEST_BYTES) ? bytes : null;
+	}
+
 	/** An init process and our end of its control socket. */
 	private record Spawned(int pid, int control) {
 	}
@@ -343,13 +365,18 @@ public final class InitLauncher {
 			if (this.ended) {
 				return null;
 			}
+			byte[] request = forkRequest(pidNamespace, cgroup);
+			if (request == null) {
+				log.log(System.Logger.Level.WARNING, "cgroup paths too long to fork an init for; it starts as a JVM of its own");
+				return null;
+			}
 			int[] pair = UnixSockets.pair();
 			int cgroupDir = (cgroup.bornIn() != null)
 					? Kernel.open(cgroup.bornIn().toString(), Kernel.O_RDONLY | Kernel.O_DIRECTORY | Kernel.O_CLOEXEC, 0) : -1;
 			String reply = "";
 			try {
 				int[] fds = (cgroupDir >= 0) ? new int[] { pair[1], cgroupDir } : new int[] { pair[1] };
-				UnixSockets.sendDescriptors(this.process.control(), fds, request(pidNamespace, cgroup));
+				UnixSockets.sendDescriptors(this.process.control(), fds, request);
 				reply = readLine(this.process.control());
 				if (!reply.isEmpty() && reply.chars().allMatch(Character::isDigit)) {
 					return new Spawned(Integer.parseInt(reply), pair[0]);
@@ -373,24 +400,6 @@ public final class InitLauncher {
 			log.log(System.Logger.Level.WARNING, "the init zygote ended; inits start as JVMs of their own until a new one has trained");
 			retire();
 			return null;
-		}
-
-		/** Where the copy is born, as {@link InitProtocol} words it, and the v1 cgroups it joins. */
-		private static byte[] request(PidNamespace pidNamespace, CgroupEntry cgroup) {
-			StringBuilder request = new StringBuilder();
-			if (pidNamespace.fresh()) {
-				request.append((char) InitProtocol.FORK_NEW_PID_NAMESPACE);
-			}
-			else if (pidNamespace.path() == null) {
-				request.append((char) InitProtocol.FORK_HOST_PID_NAMESPACE);
-			}
-			else {
-				request.append((char) InitProtocol.FORK_JOIN_PID_NAMESPACE).append(pidNamespace.path());
-			}
-			for (Path tasks : cgroup.selfJoinTasks()) {
-				request.append('\0').append(tasks);
-			}
-			return request.toString().getBytes(StandardCharsets.UTF_8);
 		}
 
 		private void retire() {

@@ -51,6 +51,14 @@ public final class InitProtocol {
 
 	public static final byte FORK_JOIN_PID_NAMESPACE = 'j';
 
+	/**
+	 * A fork request's limit. The zygote reads each request in one call, and a unix stream socket
+	 * delivers the first 36 KiB or so of a message (the part with the descriptors) in one piece; a
+	 * longer request is never sent, and that init is spawned instead. Nine v1 {@code tasks} paths
+	 * of 1.8 KiB each fit.
+	 */
+	public static final int MAX_FORK_REQUEST_BYTES = 16 << 10;
+
 	/** The zygote's line once trained, before its first request. */
 	public static final String WARMED = "warmed";
 

@@ -60,8 +60,6 @@ final class InitZygote {
 	 */
 	private static final int TRAINING_ROUNDS = 2;
 
-	private static final int MAX_REQUEST_BYTES = 4096;
-
 	private InitZygote() {
 	}
 
@@ -79,7 +77,8 @@ final class InitZygote {
 		InitMain.tell(InitProtocol.WARMED);
 		MemoryPoolMXBean eden = youngGeneration();
 		while (true) {
-			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 2, MAX_REQUEST_BYTES);
+			UnixSockets.Received request = UnixSockets.receiveDescriptors(InitProtocol.CONTROL_FD, 2,
+					InitProtocol.MAX_FORK_REQUEST_BYTES);
 			if (request.fds().length == 0 || request.data().length == 0) {
 				Kernel.exitNow(0); // the launcher closed its end: nothing more to fork for
 			}

@@ -23,6 +23,7 @@ import dev.berth.runtime.init.Bootstrap;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.seccomp.SeccompPrograms;
+import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
 
 /**
@@ -71,7 +72,8 @@ public final class ContainerRuntime implements AutoCloseable {
 		checkId(id);
 		Path bundleDir = bundle.toAbsolutePath().normalize();
 		String specJson = readSpec(bundleDir);
-		RuntimeSpec spec = SpecValidation.validate(specJson, this.seccompPrograms);
+		JsonObject specDocument = JsonObject.parse(specJson);
+		RuntimeSpec spec = SpecValidation.validate(specDocument, this.seccompPrograms);
 		Path rootfs = bundleDir.resolve(spec.root().path()).normalize();
 		if (!Files.isDirectory(rootfs)) {
 			throw new ContainerException("root.path: rootfs (" + rootfs + ") does not exist");
@@ -105,13 +107,13 @@ public final class ContainerRuntime implements AutoCloseable {
 			RuntimeSpec.Resources resources = DeviceAccess.withStandardDevices(
 					(spec.linux().resources() != null) ? spec.linux().resources() : RuntimeSpec.Resources.NONE,
 					spec.linux().devices());
-			Bootstrap bootstrap = Bootstrap.standard(specJson, rootfs.toString(), stdio.consoleSocket() >= 0,
+			Bootstrap bootstrap = Bootstrap.standard(specDocument, rootfs.toString(), stdio.consoleSocket() >= 0,
 					seccomp(spec));
 			CgroupEntry entry = cgroup.prepare();
 			// limits before anyone is in the cgroup: the init's set-up runs under them
 			cgroup.set(resources.withoutPidsLimit());
-			int pid = this.launcher.launch(bootstrap, pidNamespace, stdio.fds(), dir.resolve(EXEC_FIFO).toString(),
-					stdio.consoleSocket(), entry, cgroup::apply);
+			int pid = this.launcher.launch(bootstrap, pidNamespace, stdio.fds(), fifo.toString(), stdio.consoleSocket(),
+					entry, cgroup::apply);
 			// the init is a JVM with a dozen threads, each a task for the pids controller: its limit
 			// applies once the init is set up and starts no more threads; exec leaves one task
 			cgroup.set(resources.pidsLimitOnly());
@@ -281,10 +283,11 @@ public final class ContainerRuntime implements AutoCloseable {
 		if (process.terminal() && stdio.consoleSocket() < 0) {
 			throw new ContainerException("process.terminal: true needs a console socket");
 		}
-		String specJson = readFile(this.root.resolve(id).resolve(SPEC_COPY));
+		JsonObject spec = JsonObject.parse(readFile(this.root.resolve(id).resolve(SPEC_COPY)));
 		CgroupManager cgroup = CgroupManager.create(state.cgroupsPath());
-		SeccompProgram seccomp = seccomp(RuntimeSpec.parse(specJson));
-		return this.launcher.launch(Bootstrap.setns(specJson, processJson, state.pid(), stdio.consoleSocket() >= 0, seccomp),
+		SeccompProgram seccomp = seccomp(RuntimeSpec.read(spec));
+		return this.launcher.launch(
+				Bootstrap.setns(spec, JsonObject.parse(processJson), state.pid(), stdio.consoleSocket() >= 0, seccomp),
 				InitLauncher.PidNamespace.join("/proc/" + state.pid() + "/ns/pid"), stdio.fds(), null,
 				stdio.consoleSocket(), cgroup.prepare(), cgroup::apply);
 	}

@@ -123,8 +123,7 @@ public final class InitLauncher {
 		Zygote current = this.zygote;
 		Spawned forked = (current != null) ? current.fork(pidNamespace, cgroup) : null;
 		if (forked != null) {
-			Integer pid = bootstrap(forked, true, bootstrap, stdio, execFifo, consoleSocket, (copy) -> {
-			});
+			Integer pid = bootstrap(forked, null, bootstrap, stdio, execFifo, consoleSocket);
 			if (pid != null) {
 				this.forked.incrementAndGet();
 				return pid;
@@ -132,18 +131,25 @@ public final class InitLauncher {
 			log.log(System.Logger.Level.WARNING, "a forked container init ({0}) was stuck on a lock held as it was "
 					+ "forked; it was killed and the container gets a fresh init instead", forked.pid());
 		}
-		return bootstrap(spawn(pidNamespace, this.coldCommand, 0), false, bootstrap, stdio, execFifo, consoleSocket,
-				moveSpawned);
+		return bootstrap(spawn(pidNamespace, this.coldCommand, 0), moveSpawned, bootstrap, stdio, execFifo,
+				consoleSocket);
 	}
 
-	/** Gives {@code init} its container; its pid, or null when a forked init was stuck (and is killed). */
-	private static Integer bootstrap(Spawned init, boolean forked, Bootstrap bootstrap, int[] stdio, String execFifo,
-			int consoleSocket, IntConsumer beforeBootstrap) {
+	/**
+	 * Gives {@code init} its container; its pid, or null when a forked init was stuck (and is killed).
+	 * @param moveSpawned moves a spawned init into the container's cgroup; null for a forked one,
+	 * born there
+	 */
+	private static Integer bootstrap(Spawned init, IntConsumer moveSpawned, Bootstrap bootstrap, int[] stdio,
+			String execFifo, int consoleSocket) {
+		boolean forked = moveSpawned == null;
 		int devNull = Kernel.open("/dev/null", Kernel.O_RDWR | Kernel.O_CLOEXEC, 0);
 		int fifo = (execFifo != null) ? Kernel.open(execFifo, Kernel.O_PATH | Kernel.O_CLOEXEC, 0) : devNull;
 		String report;
 		try {
-			beforeBootstrap.accept(init.pid());
+			if (!forked) {
+				moveSpawned.accept(init.pid());
+			}
 			byte[] json = bootstrap.toJson().getBytes(StandardCharsets.UTF_8);
 			byte[] length = java.nio.ByteBuffer.allocate(4).putInt(json.length).array();
 			UnixSockets.sendDescriptors(init.control(),

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.berth.runtime.linux.Capability;
 import dev.berth.runtime.linux.Rlimits;
 import dev.berth.runtime.seccomp.SeccompPrograms;
+import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
 import dev.berth.runtime.spec.SpecException;
 
@@ -18,8 +19,8 @@ final class SpecValidation {
 	}
 
 	/** Parses and checks the spec; its seccomp profile is compiled into {@code seccomp}, where it is kept. */
-	static RuntimeSpec validate(String specJson, SeccompPrograms seccomp) {
-		RuntimeSpec spec = RuntimeSpec.parse(specJson);
+	static RuntimeSpec validate(JsonObject document, SeccompPrograms seccomp) {
+		RuntimeSpec spec = RuntimeSpec.read(document);
 		if (spec.process() == null) {
 			throw new SpecException("process: required to create a container");
 		}

@@ -26,17 +26,20 @@ public record Bootstrap(String mode, JsonObject specDocument, String rootfs, boo
 		JsonObject processDocument,
 		long targetPid, SeccompProgram seccomp, int execFifoFd, int consoleSocketFd) {
 
-	/** @param seccomp the compiled {@code linux.seccomp} of the spec, null when it has none */
-	public static Bootstrap standard(String specJson, String rootfs, boolean consoleSocket, SeccompProgram seccomp) {
-		return new Bootstrap(InitProtocol.MODE_STANDARD, withoutSeccomp(specJson, seccomp), rootfs, consoleSocket, null,
-				0, seccomp, -1, -1);
+	/**
+	 * @param spec the container's spec, as the caller read it
+	 * @param seccomp the compiled {@code linux.seccomp} of the spec, null when it has none
+	 */
+	public static Bootstrap standard(JsonObject spec, String rootfs, boolean consoleSocket, SeccompProgram seccomp) {
+		return new Bootstrap(InitProtocol.MODE_STANDARD, withoutSeccomp(spec, seccomp), rootfs, consoleSocket, null, 0,
+				seccomp, -1, -1);
 	}
 
 	/** @param seccomp the compiled {@code linux.seccomp} of the container's spec, null when it has none */
-	public static Bootstrap setns(String specJson, String processJson, long targetPid, boolean consoleSocket,
+	public static Bootstrap setns(JsonObject spec, JsonObject process, long targetPid, boolean consoleSocket,
 			SeccompProgram seccomp) {
-		return new Bootstrap(InitProtocol.MODE_SETNS, withoutSeccomp(specJson, seccomp), "", consoleSocket,
-				JsonObject.parse(processJson), targetPid, seccomp, -1, -1);
+		return new Bootstrap(InitProtocol.MODE_SETNS, withoutSeccomp(spec, seccomp), "", consoleSocket, process,
+				targetPid, seccomp, -1, -1);
 	}
 
 	/**
@@ -95,8 +98,7 @@ public record Bootstrap(String mode, JsonObject specDocument, String rootfs, boo
 
 	/** The spec without {@code linux.seccomp}, which {@code seccomp} replaces; as it is without a program. */
 	@SuppressWarnings("unchecked")
-	private static JsonObject withoutSeccomp(String specJson, SeccompProgram seccomp) {
-		JsonObject parsed = JsonObject.parse(specJson);
+	private static JsonObject withoutSeccomp(JsonObject parsed, SeccompProgram seccomp) {
 		if (seccomp == null || !(parsed.fields().get("linux") instanceof Map<?, ?> linux)) {
 			return parsed;
 		}

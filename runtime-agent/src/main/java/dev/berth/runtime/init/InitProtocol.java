@@ -43,7 +43,9 @@ public final class InitProtocol {
 
 	/**
 	 * A request to the zygote: this first byte says where the copy's pid namespace is, a new one,
-	 * ours, or the one at the path that follows (an exec's); the copy's control socket comes with it.
+	 * ours, or the one at the path that follows (an exec's); then, each after a NUL, the v1
+	 * {@code tasks} files the copy writes itself into. The copy's control socket comes with it, and
+	 * after it the cgroup2 directory the copy is born in, if the host has one.
 	 */
 	public static final byte FORK_NEW_PID_NAMESPACE = 'n';
 

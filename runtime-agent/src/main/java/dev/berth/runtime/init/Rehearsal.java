@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.LinuxSyscalls;
 import dev.berth.runtime.seccomp.SeccompProgram;
+import dev.berth.runtime.spec.JsonObject;
 
 /**
  * A container's whole set-up, up to the start, played on a throwaway thread in namespaces of its
@@ -82,7 +83,7 @@ final class Rehearsal {
 			Files.createFile(rootfs.resolve("bin/sh"), PosixFilePermissions.asFileAttribute(
 					PosixFilePermissions.fromString("rwxr-xr-x")));
 			String spec = SPEC.replace("@FILES@", files.toString());
-			new StandardInit(sys, Bootstrap.parse(Bootstrap.standard(spec, rootfs.toString(), false, seccomp).toJson()))
+			new StandardInit(sys, Bootstrap.parse(Bootstrap.standard(JsonObject.parse(spec), rootfs.toString(), false, seccomp).toJson()))
 				.setUp();
 			return true;
 		}

@@ -5,8 +5,8 @@ import dev.berth.runtime.spec.RuntimeSpec;
 
 /**
  * Runs an extra process inside a running container ({@code exec}). We were born in the container's
- * pid namespace (the spawner or the zygote saw to it) and the parent put us in its cgroup; here we
- * join the rest and exec.
+ * pid namespace (the spawner or the zygote saw to it) and are in its cgroup (the parent moved us, or
+ * a forked copy entered it by itself); here we join the rest and exec.
  */
 final class SetnsInit {
 

@@ -11,8 +11,9 @@ import dev.berth.runtime.spec.RuntimeSpec.Namespace;
 
 /**
  * Sets up a new container in this thread and exec's its process once started. We are PID 1 of a
- * fresh pid namespace (the spawner unshared it) and already in the container's cgroup (the
- * parent moved us before sending the bootstrap).
+ * fresh pid namespace (the spawner unshared it, or the zygote cloned us into one) and already in
+ * the container's cgroup (the parent moved us there, or we were born in it and joined the rest
+ * before reading the spec, {@code InitMain}).
  */
 final class StandardInit {
 

@@ -8,6 +8,7 @@ import dev.berth.runtime.linux.Credentials;
 import dev.berth.runtime.linux.JnaLinuxSyscalls;
 import dev.berth.runtime.linux.Kernel;
 import dev.berth.runtime.seccomp.SeccompProgram;
+import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
 
 /**
@@ -44,7 +45,7 @@ final class Training {
 	static void run() throws Exception {
 		InitMain.preloadClasses();
 		SeccompProgram seccomp = SeccompProgram.of(ALLOW_ALL, 0);
-		Bootstrap bootstrap = Bootstrap.parse(Bootstrap.standard(SPEC, "/nonexistent/rootfs", false, seccomp).toJson());
+		Bootstrap bootstrap = Bootstrap.parse(Bootstrap.standard(JsonObject.parse(SPEC), "/nonexistent/rootfs", false, seccomp).toJson());
 		RuntimeSpec spec = bootstrap.spec();
 		new ProcessSetup(spec, spec.process(), bootstrap.seccomp());
 		for (RuntimeSpec.Mount mount : spec.mounts()) {
@@ -56,7 +57,8 @@ final class Training {
 		StandardInit.flag("network");
 		Kernel.getpid();
 		JnaLinuxSyscalls.INSTANCE.hashCode();
-		Bootstrap.parse(Bootstrap.setns(SPEC, "{\"args\":[\"sh\"],\"cwd\":\"/\"}", 1, false, seccomp).toJson()).process();
+		Bootstrap.parse(Bootstrap.setns(JsonObject.parse(SPEC), JsonObject.parse("{\"args\":[\"sh\"],\"cwd\":\"/\"}"), 1, false,
+				seccomp).toJson()).process();
 		Rehearsal.run(seccomp);
 	}
 

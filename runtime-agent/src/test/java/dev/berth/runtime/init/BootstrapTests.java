@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import dev.berth.runtime.seccomp.SeccompCompiler;
 import dev.berth.runtime.seccomp.SeccompProgram;
 import dev.berth.runtime.spec.Json;
+import dev.berth.runtime.spec.JsonObject;
 import dev.berth.runtime.spec.RuntimeSpec;
 import dev.berth.runtime.spec.SpecException;
 
@@ -24,7 +25,7 @@ class BootstrapTests {
 	@Test
 	void theCompiledProgramReplacesTheProfileTheInitReads() {
 		SeccompProgram compiled = SeccompCompiler.compile(RuntimeSpec.parse(SPEC).linux().seccomp());
-		Bootstrap received = Bootstrap.parse(Bootstrap.standard(SPEC, "/r", false, compiled).toJson());
+		Bootstrap received = Bootstrap.parse(Bootstrap.standard(JsonObject.parse(SPEC), "/r", false, compiled).toJson());
 		assertThat(received.seccomp().filter()).isEqualTo(compiled.filter());
 		assertThat(received.seccomp().flags()).isEqualTo(SeccompProgram.FLAG_LOG).isEqualTo(compiled.flags());
 		RuntimeSpec spec = received.spec();
@@ -38,7 +39,8 @@ class BootstrapTests {
 	void anExecGetsTheContainersProgram() {
 		SeccompProgram compiled = SeccompCompiler.compile(RuntimeSpec.parse(SPEC).linux().seccomp());
 		Bootstrap received = Bootstrap
-			.parse(Bootstrap.setns(SPEC, "{\"args\":[\"ls\"],\"cwd\":\"/\"}", 42, false, compiled).toJson());
+			.parse(Bootstrap.setns(JsonObject.parse(SPEC), JsonObject.parse("{\"args\":[\"ls\"],\"cwd\":\"/\"}"), 42,
+				false, compiled).toJson());
 		assertThat(received.seccomp().filter()).isEqualTo(compiled.filter());
 		assertThat(received.spec().linux().seccomp()).isNull();
 		assertThat(received.process().args()).containsExactly("ls");
@@ -48,7 +50,7 @@ class BootstrapTests {
 	@Test
 	void aSpecWithoutProfileGoesAsItIs() {
 		String spec = "{\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}";
-		Bootstrap received = Bootstrap.parse(Bootstrap.standard(spec, "/r", true, null).toJson());
+		Bootstrap received = Bootstrap.parse(Bootstrap.standard(JsonObject.parse(spec), "/r", true, null).toJson());
 		assertThat(received.seccomp()).isNull();
 		assertThat(Json.write(received.specDocument().fields())).isEqualTo(spec);
 		assertThat(received.consoleSocket()).isTrue();
@@ -56,7 +58,8 @@ class BootstrapTests {
 
 	@Test
 	void theSpecAndProcessTravelAsObjectsWhoseErrorsNameFieldsFromTheirRoot() {
-		String json = Bootstrap.setns(SPEC, "{\"args\":[],\"cwd\":\"/\"}", 42, false, null).toJson();
+		String json = Bootstrap.setns(JsonObject.parse(SPEC), JsonObject.parse("{\"args\":[],\"cwd\":\"/\"}"), 42, false,
+				null).toJson();
 		assertThat(json).contains("\"spec\":{\"ociVersion\"").contains("\"process\":{\"args\":[]");
 		Bootstrap received = Bootstrap.parse(json);
 		assertThatExceptionOfType(SpecException.class).isThrownBy(received::process)

@@ -1,8 +1,13 @@
 package dev.berth.runtime;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.sun.jna.Native;
 
@@ -41,20 +46,42 @@ public final class TestRuntimes {
 	 * Docker keeps {@code /docker}), so a test run leaves the machine as it found it.
 	 */
 	public static void removeEmptyParentCgroups() {
-		Path root = Path.of("/sys/fs/cgroup");
-		try (var controllers = java.nio.file.Files.list(root)) {
-			for (Path controller : controllers.toList()) {
-				Path parent = controller.resolve("berth");
-				try {
-					java.nio.file.Files.deleteIfExists(parent);
+		removeLeftoverCgroups(null);
+	}
+
+	/**
+	 * As {@link #removeEmptyParentCgroups}, after removing the empty cgroups under {@code /berth}
+	 * whose names match {@code testIds}: what a test run that was killed (and so could not clean up)
+	 * left. A cgroup with a process in it is never removed (the kernel refuses), nor one a real
+	 * container could have: test ids have shapes of their own.
+	 */
+	public static void removeLeftoverCgroups(Pattern testIds) {
+		try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+			for (Path hierarchy : hierarchies.toList()) {
+				Path parent = hierarchy.resolve("berth");
+				if (testIds != null && Files.isDirectory(parent)) {
+					try (Stream<Path> children = Files.list(parent)) {
+						for (Path child : children.toList()) {
+							if (Files.isDirectory(child) && testIds.matcher(child.getFileName().toString()).matches()) {
+								removeIfEmpty(child);
+							}
+						}
+					}
 				}
-				catch (java.io.IOException ex) {
-					// still in use by a container: not ours to remove
-				}
+				removeIfEmpty(parent);
 			}
 		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static void removeIfEmpty(Path cgroup) {
+		try {
+			Files.deleteIfExists(cgroup);
+		}
+		catch (IOException ex) {
+			// still in use (by a container, or by cgroups below it): not ours to remove
 		}
 	}
 

@@ -64,6 +64,7 @@ import dev.berth.contracts.agent.v1.WriteArchiveOptions;
 import dev.berth.contracts.agent.v1.WriteArchiveRequest;
 import dev.berth.contracts.agent.v1.WriteArchiveResponse;
 import dev.berth.runtime.TestBundles;
+import dev.berth.runtime.TestRuntimes;
 import dev.berth.runtime.spec.Json;
 
 /**
@@ -129,6 +130,7 @@ class ContainerFilesystemTest {
 	static void removeRoot() throws IOException {
 		AgentTestSupport.stopShim(ROOT);
 		AgentTestSupport.removeExecRoot(ROOT);
+		TestRuntimes.removeEmptyParentCgroups();
 	}
 
 	@Test

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +33,17 @@ class RuncCliTest {
 	@TempDir
 	Path temp;
 
+	/** The foreground run's random ids ({@code fg-<pid>-<n>}); the others are fixed and reused. */
+	private static final Pattern FOREGROUND_IDS = Pattern.compile("fg-\\d+-\\d+");
+
+	@BeforeAll
+	static void removeWhatAKilledRunLeft() {
+		TestRuntimes.removeLeftoverCgroups(FOREGROUND_IDS);
+	}
+
 	@AfterAll
 	static void removeParentCgroups() {
-		TestRuntimes.removeEmptyParentCgroups();
+		TestRuntimes.removeLeftoverCgroups(FOREGROUND_IDS);
 	}
 
 	@Test

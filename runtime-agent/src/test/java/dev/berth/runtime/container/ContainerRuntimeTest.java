@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,30 +50,57 @@ class ContainerRuntimeTest {
 		this.runtime = TestRuntimes.create(this.temp.resolve("state"));
 	}
 
+	/** The ids {@link #createAndStart} gives, so that what a killed run left can be told apart. */
+	private static final Pattern TEST_IDS = Pattern.compile("t-[0-9a-f]{8}");
+
+	@BeforeAll
+	static void removeWhatAKilledRunLeft() {
+		TestRuntimes.removeLeftoverCgroups(TEST_IDS);
+	}
+
 	@AfterEach
 	void cleanUp() {
+		RuntimeException failure = null;
 		for (String id : this.created) {
-			// we are the parent of every init: kill and reap, so the cgroup holds no zombie
-			int pid = this.runtime.load(id).pid();
-			if (this.runtime.status(id) == Status.PAUSED) {
-				this.runtime.resume(id);
-			}
+			// each one, whatever became of the others
 			try {
-				Kernel.kill(pid, Kernel.SIGKILL);
-				Kernel.waitpid(pid, 0);
+				remove(id);
 			}
 			catch (RuntimeException ex) {
-				// already reaped by the test
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
+				}
 			}
-			this.runtime.delete(id, true);
 		}
 		// ends a test's init zygote, if it started one
 		this.runtime.close();
+		if (failure != null) {
+			throw failure;
+		}
+	}
+
+	private void remove(String id) {
+		// we are the parent of every init: kill and reap, so the cgroup holds no zombie
+		int pid = this.runtime.load(id).pid();
+		if (this.runtime.status(id) == Status.PAUSED) {
+			this.runtime.resume(id);
+		}
+		try {
+			Kernel.kill(pid, Kernel.SIGKILL);
+			Kernel.waitpid(pid, 0);
+		}
+		catch (RuntimeException ex) {
+			// already reaped by the test
+		}
+		this.runtime.delete(id, true);
 	}
 
 	@AfterAll
 	static void removeParentCgroups() {
-		TestRuntimes.removeEmptyParentCgroups();
+		TestRuntimes.removeLeftoverCgroups(TEST_IDS);
 	}
 
 	@Test

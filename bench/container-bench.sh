@@ -6,8 +6,11 @@
 #
 #   bench/container-bench.sh [runs]        (root; default 20)
 #   BENCH_ROUNDS=<n> BENCH_CREATED=<n>      rounds of (2), default 3; containers of (3), default 1000
+#   BENCH_WARMUP=<n>                        runs of (1) between its cold and warm series, default 40
 #
-# 1. `docker run --rm --network none IMAGE true`: latency, `runs` runs per engine, interleaved.
+# 1. `docker run --rm --network none IMAGE true`: latency per engine, interleaved, twice: the first 10
+#    runs after the engine started (cold: a JVM still compiling), then, after BENCH_WARMUP runs that are
+#    not counted, `runs` runs (warm: the steady state of an engine that has been up a while).
 # 2. 50 × `docker run -d --network none IMAGE sleep 600` at once (xargs -P 50): wall time and
 #    containers per second, BENCH_ROUNDS rounds (default 3); then `docker rm -f` of the 50.
 # 3. 1,000 containers created, not started (through the API, 10 at a time: the throughput of the
@@ -22,12 +25,14 @@ here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 . "$here/engines.sh"
 runs=${1:-20}
 rounds=${BENCH_ROUNDS:-3}
+warmup=${BENCH_WARMUP:-40}
+cold_runs=10
 parallel=50
 created=${BENCH_CREATED:-1000}
 create_parallel=10
 ps_calls=10
-case "$runs$rounds$created" in *[!0-9]* | '') echo "usage: $0 [runs]   (runs >= 1; BENCH_ROUNDS, BENCH_CREATED >= 1)" >&2; exit 2 ;; esac
-[ "$runs" -ge 1 ] && [ "$rounds" -ge 1 ] && [ "$created" -ge 1 ] || { echo "usage: $0 [runs]   (runs >= 1; BENCH_ROUNDS, BENCH_CREATED >= 1)" >&2; exit 2; }
+case "$runs$rounds$created$warmup" in *[!0-9]* | '') echo "usage: $0 [runs]   (runs >= 1; BENCH_ROUNDS, BENCH_CREATED >= 1; BENCH_WARMUP >= 0)" >&2; exit 2 ;; esac
+[ "$runs" -ge 1 ] && [ "$rounds" -ge 1 ] && [ "$created" -ge 1 ] || { echo "usage: $0 [runs]   (runs >= 1; BENCH_ROUNDS, BENCH_CREATED >= 1; BENCH_WARMUP >= 0)" >&2; exit 2; }
 
 bench_setup docker.io podman
 start_registry
@@ -50,6 +55,7 @@ api() {
 }
 
 # The processes that make up each engine, and what each running container adds to it.
+# berthd's services: one JVM
 berth_services() { pgrep -P "$berthd_pid" -x java || true; }
 berth_shim() { cat "$tmp/berth-exec/shim/shim.pid"; }
 # the init zygote the shim forks container inits from
@@ -87,12 +93,7 @@ memory() {
 declare -A mem
 # berth_breakdown: Berth's processes one by one, "name MiB" pairs
 berth_breakdown() {
-  local pid name
-  for pid in $(berth_services); do
-    name=$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -oE '(engine-service|runtime-agent|lifecycle-service|api-gateway)-[^ ]*\.jar' \
-      | head -n 1 | sed 's/-[0-9].*//')
-    echo "$name $(mib "$(rss_kb "$pid")")"
-  done
+  echo "services $(mib "$(rss_kb $(berth_services))")"
   echo "node-shim $(mib "$(rss_kb "$(berth_shim)")")"
   echo "init-zygote $(mib "$(rss_kb $(berth_zygote))")"
 }
@@ -128,21 +129,30 @@ echo "one docker CLI ($(docker version -f '{{.Client.Version}}' 2>/dev/null)); $
 for engine in "${engines[@]}"; do cli "$engine" pull -q "$image" >/dev/null || fail "$engine: docker pull failed"; done
 
 echo
-echo "1. docker run --rm --network none IMAGE true: $runs runs each, interleaved, after 2 warm-ups each"
-for engine in "${engines[@]}"; do
-  for _ in 1 2; do cli "$engine" run --rm --network none "$image" true || fail "$engine: docker run failed"; done
-done
-for i in $(seq 1 "$runs"); do
-  for engine in $(rotation "$i"); do
-    elapsed_ms cli "$engine" run --rm --network none "$image" true >>"$tmp/run.$engine" || fail "$engine: docker run failed"
+echo "1. docker run --rm --network none IMAGE true, interleaved: the first $cold_runs runs after start (cold), then"
+echo "   after $warmup more (not counted) $runs runs (warm)"
+# timed_runs COUNT FILE_PREFIX: COUNT rounds of one run per engine, each engine first in turn
+timed_runs() {
+  local i engine
+  for i in $(seq 1 "$1"); do
+    for engine in $(rotation "$i"); do
+      elapsed_ms cli "$engine" run --rm --network none "$image" true >>"$tmp/$2.$engine" || fail "$engine: docker run failed"
+    done
   done
-done
-declare -A run_ms
-printf '%-10s %10s %10s %10s %10s\n' engine "median ms" "min ms" "max ms" "x dockerd"
-for engine in "${engines[@]}"; do run_ms[$engine]=$(printf '%.1f' "$(median <"$tmp/run.$engine")"); done
+}
+timed_runs "$cold_runs" cold
+timed_runs "$warmup" warmup
+timed_runs "$runs" run
+declare -A run_ms cold_ms
+printf '%-10s %12s %10s %15s %10s %10s %10s\n' engine "cold median" "x dockerd" "warm median ms" "min ms" "max ms" "x dockerd"
 for engine in "${engines[@]}"; do
-  printf '%-10s %10s %10s %10s %10s\n' "$engine" "${run_ms[$engine]}" "$(sort -n "$tmp/run.$engine" | head -n 1)" \
-    "$(sort -n "$tmp/run.$engine" | tail -n 1)" "$(ratio "${run_ms[$engine]}" "${run_ms[dockerd]}")"
+  run_ms[$engine]=$(printf '%.1f' "$(median <"$tmp/run.$engine")")
+  cold_ms[$engine]=$(printf '%.1f' "$(median <"$tmp/cold.$engine")")
+done
+for engine in "${engines[@]}"; do
+  printf '%-10s %12s %10s %15s %10s %10s %10s\n' "$engine" "${cold_ms[$engine]}" "$(ratio "${cold_ms[$engine]}" "${cold_ms[dockerd]}")" \
+    "${run_ms[$engine]}" "$(sort -n "$tmp/run.$engine" | head -n 1)" "$(sort -n "$tmp/run.$engine" | tail -n 1)" \
+    "$(ratio "${run_ms[$engine]}" "${run_ms[dockerd]}")"
 done
 echo "goal: berthd <= 0.5 x dockerd"
 
@@ -255,6 +265,6 @@ for engine in dockerd podman; do
   printf '  %-10s %6s KiB RSS, %s KiB PSS   (%d %s, averaged)\n' "$engine" "$(($(nth 2 "$m") / $(nth 4 "$m")))" \
     "$(($(nth 3 "$m") / $(nth 4 "$m")))" "$(nth 4 "$m")" "$([ "$engine" = dockerd ] && echo containerd-shim-runc-v2 || echo conmon)"
 done
-echo "(berthd: engine-service, runtime agent, lifecycle-service and gateway JVMs, the node shim and its init"
+echo "(berthd: the JVM of engine-service, runtime agent, lifecycle-service and gateway, the node shim and its init"
 echo " zygote; dockerd: dockerd and containerd, plus a containerd-shim-runc-v2 per running container;"
 echo " podman: the service, plus a conmon per running container. goal: <= 1 MiB per container)"

@@ -10,7 +10,7 @@ import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.NodeServiceGrpc;
 import dev.berth.gateway.GatewayProperties;
-import dev.berth.gateway.ServiceChannels;
+import dev.berth.contracts.channel.ServiceChannels;
 
 /**
  * The gRPC channel to lifecycle-service ({@code berth.gateway.lifecycle}), plaintext: it listens on loopback beside

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import dev.berth.contracts.channel.ServiceChannels;
 import dev.berth.contracts.lifecycle.v1.Event;
 import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.PublishRequest;
@@ -34,9 +34,9 @@ public final class EventLogPublisher implements ImageEvents, AutoCloseable {
 
 	private final Clock clock;
 
-	/** @param target lifecycle-service's gRPC address, {@code host:port}, plaintext on loopback */
+	/** @param target lifecycle-service's gRPC target, as {@link ServiceChannels} takes it */
 	public EventLogPublisher(String target, Clock clock) {
-		this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+		this.channel = ServiceChannels.open(target);
 		this.events = EventServiceGrpc.newBlockingStub(this.channel);
 		this.clock = clock;
 	}

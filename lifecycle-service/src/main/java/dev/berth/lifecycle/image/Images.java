@@ -4,7 +4,6 @@ import java.util.Iterator;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -15,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.berth.contracts.agent.v1.SnapshotLayer;
+import dev.berth.contracts.channel.ServiceChannels;
 import dev.berth.contracts.engine.v1.CommitOptions;
 import dev.berth.contracts.engine.v1.CommitRequest;
 import dev.berth.contracts.engine.v1.CommitResponse;
@@ -28,8 +28,6 @@ import dev.berth.lifecycle.NotFoundException;
 @Component
 public class Images implements DisposableBean {
 
-	private static final int MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final ManagedChannel channel;
@@ -39,11 +37,7 @@ public class Images implements DisposableBean {
 	private final ImageServiceGrpc.ImageServiceStub asyncImages;
 
 	public Images(LifecycleProperties properties) {
-		// plaintext: engine-service listens on loopback beside this service
-		this.channel = ManagedChannelBuilder.forTarget(properties.engine())
-			.usePlaintext()
-			.maxInboundMessageSize(MAX_MESSAGE_SIZE)
-			.build();
+		this.channel = ServiceChannels.open(properties.engine());
 		this.images = ImageServiceGrpc.newBlockingStub(this.channel);
 		this.asyncImages = ImageServiceGrpc.newStub(this.channel);
 	}

@@ -3,7 +3,6 @@ package dev.berth.lifecycle.node;
 import java.util.List;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
@@ -11,6 +10,7 @@ import org.springframework.stereotype.Component;
 import dev.berth.contracts.agent.v1.ContainerFilesystemServiceGrpc;
 import dev.berth.contracts.agent.v1.SnapshotServiceGrpc;
 import dev.berth.contracts.agent.v1.TaskServiceGrpc;
+import dev.berth.contracts.channel.ServiceChannels;
 import dev.berth.lifecycle.LifecycleProperties;
 
 /**
@@ -20,19 +20,12 @@ import dev.berth.lifecycle.LifecycleProperties;
 @Component
 public class Nodes implements DisposableBean {
 
-	// an OCI spec or a stats sample is small; a log line is at most 16 KiB
-	private static final int MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-
 	private final ManagedChannel channel;
 
 	private final Node local;
 
 	public Nodes(LifecycleProperties properties) {
-		// plaintext: the agent listens on loopback beside this service
-		this.channel = ManagedChannelBuilder.forTarget(properties.agent())
-			.usePlaintext()
-			.maxInboundMessageSize(MAX_MESSAGE_SIZE)
-			.build();
+		this.channel = ServiceChannels.open(properties.agent());
 		this.local = new Node(properties.node(), TaskServiceGrpc.newBlockingStub(this.channel),
 				TaskServiceGrpc.newStub(this.channel), SnapshotServiceGrpc.newBlockingStub(this.channel),
 				ContainerFilesystemServiceGrpc.newBlockingStub(this.channel),

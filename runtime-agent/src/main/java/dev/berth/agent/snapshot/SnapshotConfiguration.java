@@ -1,9 +1,9 @@
 package dev.berth.agent.snapshot;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 
 import dev.berth.agent.AgentProperties;
+import dev.berth.contracts.channel.ServiceChannels;
 import dev.berth.contracts.engine.v1.ContentServiceGrpc;
 
 import org.springframework.context.annotation.Bean;
@@ -15,8 +15,7 @@ class SnapshotConfiguration {
 
 	@Bean(destroyMethod = "shutdownNow")
 	ManagedChannel contentChannel(AgentProperties properties) {
-		// services on one machine talk over loopback; across machines the Helm chart adds mTLS
-		return ManagedChannelBuilder.forTarget(properties.contentService()).usePlaintext().build();
+		return ServiceChannels.open(properties.contentService());
 	}
 
 	@Bean

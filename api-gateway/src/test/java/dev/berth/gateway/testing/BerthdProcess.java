@@ -59,7 +59,7 @@ public final class BerthdProcess implements AutoCloseable {
 	public void restart() throws IOException, InterruptedException {
 		Path log = this.directory.resolve("berthd-" + (++this.starts) + ".log");
 		this.process = new ProcessBuilder(this.arguments).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		// four JVMs start in well under a minute on a quiet machine; minutes on a loaded one
+		// berthd starts in well under a minute on a quiet machine; minutes on a loaded one
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(480);
 		while (true) {
 			// the gateway answers first; ps needs lifecycle-service, images engine-service
@@ -73,10 +73,13 @@ public final class BerthdProcess implements AutoCloseable {
 		}
 	}
 
-	/** SIGTERM, as Ctrl-C: the services stop, the node shim and the containers go on. */
+	/**
+	 * SIGTERM, as Ctrl-C: the services stop, the node shim and the containers go on. The first
+	 * berthd after a build also writes the JVM's AOT cache as it stops, which takes seconds.
+	 */
 	public int stop() throws InterruptedException {
 		this.process.destroy();
-		if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
+		if (!this.process.waitFor(180, TimeUnit.SECONDS)) {
 			this.process.destroyForcibly().waitFor();
 		}
 		return this.process.exitValue();

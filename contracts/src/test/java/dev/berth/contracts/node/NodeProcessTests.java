@@ -1,5 +1,6 @@
 package dev.berth.contracts.node;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,11 +75,59 @@ class NodeProcessTests {
 		assertThat(keepAlive).noneMatch(Thread::isAlive);
 	}
 
-	/** A bean that records its service's start and its stop, under the name its arguments give. */
+	@Test
+	void aServiceThatCannotStartStopsTheProcessAndTheServicesBeforeIt() throws Exception {
+		Result result = nodeProcess("--service=" + First.class.getName(), "--berth.test.name=first",
+				"--service=" + Failing.class.getName(), "--berth.test.name=failing");
+		assertThat(result.status()).isEqualTo(1);
+		assertThat(result.output()).contains("the failing service's bean refused to start");
+		assertThat(result.output().indexOf("first stopped")).isGreaterThan(result.output().indexOf("first started"));
+	}
+
+	@Test
+	void aMissingMainClassStopsTheProcess() throws Exception {
+		Result result = nodeProcess("--service=dev.berth.NoSuchService");
+		assertThat(result.status()).isEqualTo(1);
+		assertThat(result.output()).contains("ClassNotFoundException: dev.berth.NoSuchService");
+	}
+
+	@Test
+	void aCommandLineItCannotReadIsAUsageError() throws Exception {
+		Result result = nodeProcess("--x=1");
+		assertThat(result.status()).isEqualTo(2);
+		assertThat(result.output()).contains("--x=1: an argument before the first --service=").contains("usage:");
+	}
+
+	/** NodeProcess in a JVM of its own, as berthd starts it, on this test's class path. */
+	private static Result nodeProcess(String... arguments) throws Exception {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-cp", System.getProperty("java.class.path"), NodeProcess.class.getName()));
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(120, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new IllegalStateException("NodeProcess did not end:\n" + output);
+		}
+		return new Result(process.exitValue(), output);
+	}
+
+	private record Result(int status, String output) {
+	}
+
+	/**
+	 * A bean that records its service's start and its stop, under the name its arguments give: in
+	 * {@link #seen}, and on standard output for a test that runs NodeProcess in a JVM of its own.
+	 */
 	static DisposableBean recorder(Environment environment) {
 		String name = environment.getProperty("berth.test.name");
-		seen.add(name + " started");
-		return () -> seen.add(name + " stopped");
+		record(name + " started");
+		return () -> record(name + " stopped");
+	}
+
+	private static void record(String event) {
+		seen.add(event);
+		System.out.println(event);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -87,6 +136,16 @@ class NodeProcessTests {
 		@Bean
 		DisposableBean recorder(Environment environment) {
 			return NodeProcessTests.recorder(environment);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Failing {
+
+		@Bean
+		Object refusing() {
+			throw new IllegalStateException("the failing service's bean refused to start");
 		}
 
 	}

@@ -14,6 +14,7 @@ packages=(
   python3-docker   # docker-py: the end-to-end tests run a Python client against berthd and dockerd
   docker.io        # dockerd: the reference of the differential end-to-end test
   bsdutils         # script(1): the end-to-end tests run the CLI in a pseudo-terminal
+  libssl3          # libcrypto: the SHA-256 every pulled, stored and unpacked byte goes through
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,9 +1,10 @@
 package dev.berth.engine.content;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+
+import dev.berth.contracts.digest.Sha256;
 
 /**
  * A content digest, {@code sha256:<64 hex>}: the only algorithm registries and Docker use for
@@ -39,12 +40,7 @@ public record Digest(String hex) {
 	}
 
 	public static MessageDigest newSha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("every JDK has SHA-256", ex);
-		}
+		return Sha256.newDigest();
 	}
 
 	/** The first 12 hex digits, as Docker shows IDs and layers. */

@@ -5,11 +5,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+
+import dev.berth.contracts.digest.Sha256;
 
 /**
  * A layer blob as its uncompressed tar stream, hashed into the diff ID and counted while the tar
@@ -36,12 +37,7 @@ final class DiffIdStream extends InputStream {
 		this.uncompressed = uncompressed;
 		this.compression = compression;
 		this.maxBytes = maxBytes;
-		try {
-			this.digest = MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("every JDK has SHA-256", ex);
-		}
+		this.digest = Sha256.newDigest();
 	}
 
 	/** Opens {@code blob}, compressed or not as its first bytes say. Closing this leaves {@code blob} open. */

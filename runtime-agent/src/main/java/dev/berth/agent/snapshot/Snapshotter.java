@@ -9,8 +9,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,6 +22,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import dev.berth.contracts.agent.v1.Mount;
+import dev.berth.contracts.digest.Sha256;
 
 /**
  * Container root filesystems from image layers, on this node, under {@code <root>}:
@@ -411,7 +410,7 @@ public final class Snapshotter {
 		String previous = null;
 		for (LayerRef layer : stack) {
 			previous = (previous == null) ? layer.diffId() : "sha256:" + HexFormat.of()
-				.formatHex(newSha256().digest((previous + " " + layer.diffId()).getBytes(StandardCharsets.UTF_8)));
+				.formatHex(Sha256.newDigest().digest((previous + " " + layer.diffId()).getBytes(StandardCharsets.UTF_8)));
 			chain.add(previous);
 		}
 		return chain;
@@ -435,13 +434,5 @@ public final class Snapshotter {
 		return mediaType.endsWith(".tar") ? Compression.NONE : null;
 	}
 
-	private static MessageDigest newSha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("every JDK has SHA-256", ex);
-		}
-	}
 
 }

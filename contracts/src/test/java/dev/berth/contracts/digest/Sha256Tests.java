@@ -14,6 +14,10 @@ class Sha256Tests {
 
 	private static final Random RANDOM = new Random(4);
 
+	private final byte[] head = randomBytes(5000);
+
+	private final byte[] tail = randomBytes(7000);
+
 	@Test
 	void libcryptoIsHereAndHashes() throws Exception {
 		// scripts/install-deps.sh installs it: without, Berth would hash through the JDK, slowly under C1
@@ -27,7 +31,7 @@ class Sha256Tests {
 	void everyLengthAroundTheBlockSizeHashesAsTheJdks() throws Exception {
 		for (int length : new int[] { 0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 65536, 1 << 20 }) {
 			byte[] content = randomBytes(length);
-			assertThat(Sha256.newDigest().digest(content)).as("%d bytes", length).isEqualTo(jdk().digest(content));
+			assertThat(Sha256.newDigest().digest(content)).as("%d bytes", length).isEqualTo(jdkSha256(content));
 		}
 	}
 
@@ -41,41 +45,33 @@ class Sha256Tests {
 			digest.update(content, offset, piece);
 			offset += piece;
 		}
-		assertThat(digest.digest()).isEqualTo(jdk().digest(content));
+		assertThat(digest.digest()).isEqualTo(jdkSha256(content));
 
 		digest.update(content[0]);
 		digest.update(ByteBuffer.wrap(content, 1, 99_999));
 		ByteBuffer direct = ByteBuffer.allocateDirect(100_000).put(content, 100_000, 100_000).flip();
 		digest.update(direct);
-		assertThat(digest.digest()).isEqualTo(jdk().digest(content));
+		assertThat(digest.digest()).isEqualTo(jdkSha256(content));
 	}
 
 	@Test
 	void digestAndResetStartAfresh() throws Exception {
-		byte[] first = randomBytes(1000);
-		byte[] second = randomBytes(3000);
 		MessageDigest digest = Sha256.newDigest();
-		digest.update(first);
-		digest.digest();
-		assertThat(digest.digest(second)).isEqualTo(jdk().digest(second));
-		digest.update(first);
+		digest.digest(this.head);
+		assertThat(digest.digest(this.tail)).isEqualTo(jdkSha256(this.tail));
+		digest.update(this.head);
 		digest.reset();
-		assertThat(digest.digest(second)).isEqualTo(jdk().digest(second));
+		assertThat(digest.digest(this.tail)).isEqualTo(jdkSha256(this.tail));
 	}
 
 	@Test
 	void aCloneGoesOnFromWhereTheOriginalWas() throws Exception {
-		byte[] head = randomBytes(5000);
-		byte[] tail = randomBytes(7000);
 		MessageDigest original = Sha256.newDigest();
-		original.update(head);
+		original.update(this.head);
 		MessageDigest copy = (MessageDigest) original.clone();
-		copy.update(tail);
-		assertThat(original.digest()).isEqualTo(jdk().digest(head));
-		MessageDigest whole = jdk();
-		whole.update(head);
-		whole.update(tail);
-		assertThat(copy.digest()).isEqualTo(whole.digest());
+		copy.update(this.tail);
+		assertThat(original.digest()).isEqualTo(jdkSha256(this.head));
+		assertThat(copy.digest()).isEqualTo(jdkSha256(this.head, this.tail));
 	}
 
 	private static byte[] randomBytes(int length) {
@@ -84,8 +80,13 @@ class Sha256Tests {
 		return bytes;
 	}
 
-	private static MessageDigest jdk() throws Exception {
-		return MessageDigest.getInstance("SHA-256", "SUN");
+	/** The JDK's SHA-256 of the parts one after the other: the reference. */
+	private static byte[] jdkSha256(byte[]... parts) throws Exception {
+		MessageDigest digest = MessageDigest.getInstance("SHA-256", "SUN");
+		for (byte[] part : parts) {
+			digest.update(part);
+		}
+		return digest.digest();
 	}
 
 }

@@ -5,9 +5,9 @@ import io.grpc.ManagedChannel;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.berth.contracts.channel.ServiceChannels;
 import dev.berth.contracts.engine.v1.ImageServiceGrpc;
 import dev.berth.gateway.GatewayProperties;
-import dev.berth.contracts.channel.ServiceChannels;
 
 /**
  * The gRPC channel to engine-service ({@code berth.gateway.engine}), plaintext: the engine listens on loopback

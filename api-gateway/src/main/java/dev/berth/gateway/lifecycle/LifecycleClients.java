@@ -5,12 +5,12 @@ import io.grpc.ManagedChannel;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.berth.contracts.channel.ServiceChannels;
 import dev.berth.contracts.lifecycle.v1.ContainerServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.EventServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.ExecServiceGrpc;
 import dev.berth.contracts.lifecycle.v1.NodeServiceGrpc;
 import dev.berth.gateway.GatewayProperties;
-import dev.berth.contracts.channel.ServiceChannels;
 
 /**
  * The gRPC channel to lifecycle-service ({@code berth.gateway.lifecycle}), plaintext: it listens on loopback beside

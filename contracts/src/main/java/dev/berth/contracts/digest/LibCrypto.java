@@ -74,7 +74,6 @@ final class LibCrypto {
 		}
 		catch (Throwable ex) {
 			// no libcrypto 3 (or no native access): the JDK's SHA-256 it is
-			available = false;
 		}
 		CTX_NEW = ctxNew;
 		CTX_FREE = ctxFree;

@@ -434,5 +434,4 @@ public final class Snapshotter {
 		return mediaType.endsWith(".tar") ? Compression.NONE : null;
 	}
 
-
 }

@@ -70,21 +70,21 @@ public record Bootstrap(String mode, JsonObject specDocument, String rootfs, boo
 
 	static Bootstrap parse(String json) {
 		JsonObject o = JsonObject.parse(json);
-		JsonObject process = o.object("process");
 		String filter = o.string("seccompFilter", "");
 		SeccompProgram seccomp = filter.isEmpty() ? null
 				: SeccompProgram.of(Base64.getDecoder().decode(filter), (int) o.integer("seccompFlags", 0));
-		return new Bootstrap(o.requiredString("mode"), document(o, "spec"), o.string("rootfs", ""),
-				o.bool("consoleSocket", false), (process != null) ? document(o, "process") : null,
-				o.integer("targetPid", 0), seccomp, -1, -1);
+		JsonObject spec = o.object("spec");
+		if (spec == null) {
+			throw new SpecException("spec: required");
+		}
+		JsonObject process = o.object("process");
+		return new Bootstrap(o.requiredString("mode"), document(spec), o.string("rootfs", ""),
+				o.bool("consoleSocket", false), (process != null) ? document(process) : null, o.integer("targetPid", 0),
+				seccomp, -1, -1);
 	}
 
 	/** A field that is a document of its own: its errors name fields from its root, as the spec's file. */
-	private static JsonObject document(JsonObject bootstrap, String name) {
-		JsonObject field = bootstrap.object(name);
-		if (field == null) {
-			throw new SpecException(name + ": required");
-		}
+	private static JsonObject document(JsonObject field) {
 		return new JsonObject("", field.fields());
 	}
 
